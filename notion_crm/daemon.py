@@ -1,0 +1,149 @@
+"""``notion-crm run``: the sync engine on a schedule, one cycle at a time.
+
+One APScheduler interval job runs a cycle every ``sync.interval_s``; each tick decides
+whether a full reconcile is due (every ``sync.full_every_s``). The job is configured
+with ``max_instances=1`` and coalescing, so cycles never overlap and missed ticks
+collapse into one. A failing cycle is logged, recorded and retried at the next tick;
+a revoked token (two 401 answers in a row) stops the daemon. SIGTERM and SIGINT let
+the running cycle finish, then the daemon exits cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from notion_crm.clock import Clock
+from notion_crm.errors import AuthError, CRMError
+from notion_crm.settings import SyncSettings
+from notion_crm.store.state import RunRecord, StateStore
+from notion_crm.sync.engine import SyncEngine
+from notion_crm.sync.report import CycleReport
+
+logger = logging.getLogger(__name__)
+
+AUTH_FAILURES_TO_STOP = 2
+
+
+@dataclass(slots=True)
+class TickOutcome:
+    """What one tick did: its report, or the error it logged."""
+
+    full: bool
+    report: CycleReport | None = None
+    error: str | None = None
+
+
+class Daemon:
+    """Schedules sync cycles and records each of them in the state store."""
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        store: StateStore,
+        sync: SyncSettings,
+        *,
+        clock: Clock,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.sync = sync
+        self.clock = clock
+        self.monotonic = monotonic
+        self.last_full: datetime | None = None
+        self.auth_failures = 0
+        self.stopped_for: AuthError | None = None
+        self._scheduler: BlockingScheduler | None = None
+
+    def full_due(self, now: datetime) -> bool:
+        """True when no full reconcile ran in the last ``full_every_s`` seconds."""
+        if self.last_full is None:
+            return True
+        return now - self.last_full >= timedelta(seconds=self.sync.full_every_s)
+
+    def tick(self) -> TickOutcome:
+        """Run one cycle (full when due); never raises for a failing cycle."""
+        now = self.clock()
+        outcome = TickOutcome(full=self.full_due(now))
+        started = self.monotonic()
+        try:
+            outcome.report = self.engine.cycle(full=outcome.full)
+            self.auth_failures = 0
+            if outcome.full:
+                self.last_full = now
+        except AuthError as exc:
+            self.auth_failures += 1
+            outcome.error = exc.message
+            logger.error("Notion refused the token: %s", exc.message)
+            if self.auth_failures >= AUTH_FAILURES_TO_STOP:
+                self.stopped_for = exc
+                self.stop()
+        except CRMError as exc:
+            outcome.error = exc.message
+            logger.error("cycle failed, retrying at the next tick: %s", exc)
+        except Exception as exc:
+            outcome.error = f"{type(exc).__name__}: {exc}"
+            logger.exception("cycle crashed, retrying at the next tick")
+        self._record(outcome, now, self.monotonic() - started)
+        return outcome
+
+    def _record(self, outcome: TickOutcome, started: datetime, duration: float) -> None:
+        report = outcome.report
+        run = RunRecord(
+            kind="full" if outcome.full else "incremental",
+            started=started,
+            duration_s=duration,
+            requests=sum(report.requests.values()) if report else None,
+            pages_read=report.pages_read if report else None,
+            pages_written=report.pages_written if report else None,
+            error=outcome.error,
+        )
+        try:
+            self.store.record_run(run)
+        except CRMError as exc:
+            logger.error("could not record the run: %s", exc)
+
+    def build_scheduler(self) -> BlockingScheduler:
+        """The scheduler with its one job, configured explicitly."""
+        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.sync.interval_s),
+            id="sync-cycle",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(self.sync.interval_s)),
+            next_run_time=datetime.now().astimezone(),
+        )
+        return scheduler
+
+    def serve(self) -> None:
+        """Run until SIGTERM or SIGINT; the running cycle is allowed to finish."""
+        self._scheduler = self.build_scheduler()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+        logger.info(
+            "daemon started: a cycle every %ss, a full reconcile every %ss",
+            self.sync.interval_s,
+            self.sync.full_every_s,
+        )
+        self._scheduler.start()
+        logger.info("daemon stopped")
+
+    def stop(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        logger.info("signal %s received: finishing the current cycle", signum)
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=True)

@@ -1,0 +1,591 @@
+"""One sync cycle: read what changed, recompute everything, write what differs.
+
+A cycle reads the four data sources (only what changed, or everything on a full
+reconcile or a cold start), follows relations edited from their other side, records
+stage transitions and stamps stage dates, recomputes every owned value from the full
+mirror, writes only the values that differ, updates the dashboard callouts whose text
+changes, and saves the mirror and the cursors in one transaction, only once its writes
+are done. A cycle that fails saves nothing, so the next one redoes its work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from notion_crm.clock import Clock
+from notion_crm.errors import (
+    AccessError,
+    ConflictError,
+    DriftError,
+    InvalidRequestError,
+    WorkspaceError,
+)
+from notion_crm.notion import properties as P
+from notion_crm.notion.datasource import read_data_source
+from notion_crm.notion.gateway import NotionGateway
+from notion_crm.provision.binder import bind_database
+from notion_crm.schema.binding import Binding
+from notion_crm.schema.model import Schema
+from notion_crm.settings import CrmSettings
+from notion_crm.store.codec import Record
+from notion_crm.store.state import (
+    CycleCommit,
+    Cursor,
+    PendingWrite,
+    StateStore,
+    StoredTransition,
+)
+from notion_crm.sync import dashboard
+from notion_crm.sync.compute import Rules, compute
+from notion_crm.sync.decode import MANY_SIDES, SMALL_SIDES, decode_page
+from notion_crm.sync.formatting import kpi_callout_text, kpi_json_value
+from notion_crm.sync.kpis import compute_kpis
+from notion_crm.sync.reader import DATABASES, property_ids, read_sources, retrieve_pages
+from notion_crm.sync.records import Opportunity, Snapshot
+from notion_crm.sync.report import CycleReport, Transition
+from notion_crm.sync.writes import PageWrite, apply_written, plan_writes
+
+logger = logging.getLogger(__name__)
+
+INPUTS: dict[str, tuple[str, ...]] = {
+    "contacts": ("company",),
+    "opportunities": ("company", "stage", "amount"),
+    "interactions": ("date", "company", "contacts", "opportunity"),
+}
+"""Properties the figures are computed from: without them, nothing is written."""
+
+Mirror = dict[str, dict[str, Record]]
+
+
+@dataclass(slots=True)
+class _Cycle:
+    """Working state of one cycle; thrown away if the cycle fails."""
+
+    now: datetime
+    today: date
+    binding: Binding
+    mirror: Mirror
+    full: bool
+    report: CycleReport
+    read_ids: set[str] = field(default_factory=set)
+    changed: dict[str, tuple[str, Record, str | None]] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    transitions: list[StoredTransition] = field(default_factory=list)
+    stamps: dict[str, dict[str, date]] = field(default_factory=dict)
+    pending_added: list[PendingWrite] = field(default_factory=list)
+    pending_cleared: list[tuple[str, str]] = field(default_factory=list)
+    binding_changed: bool = False
+
+
+class SyncEngine:
+    """Runs sync cycles against one workspace, remembering through the store."""
+
+    def __init__(
+        self,
+        gateway: NotionGateway,
+        store: StateStore,
+        schema: Schema,
+        crm: CrmSettings,
+        *,
+        clock: Clock,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.gateway = gateway
+        self.store = store
+        self.schema = schema
+        self.crm = crm
+        self.zone = ZoneInfo(crm.timezone)
+        self.clock = clock
+        self.monotonic = monotonic
+        self._mirror: Mirror | None = None
+        self._stamp_keys = tuple(schema.rules.stage_dates.values())
+
+    # -- the cycle -----------------------------------------------------------------
+
+    def cycle(self, *, full: bool = False, dry_run: bool = False) -> CycleReport:
+        """Run one cycle and return what it did; on failure nothing is saved."""
+        started = self.monotonic()
+        self.gateway.start_budget()
+        before = self.gateway.stats.snapshot()
+        try:
+            report = self._cycle(full=full, dry_run=dry_run)
+        except BaseException:
+            self._mirror = None
+            raise
+        finally:
+            after = self.gateway.stats.snapshot()
+        report.requests = {
+            m: after["by_method"].get(m, 0) - before["by_method"].get(m, 0)
+            for m in ("GET", "POST", "PATCH", "DELETE")
+        }
+        report.rate_limited = after["rate_limited"] - before["rate_limited"]
+        report.duration_s = self.monotonic() - started
+        return report
+
+    def _cycle(self, *, full: bool, dry_run: bool) -> CycleReport:
+        binding = self.store.binding()
+        if binding is None or len(binding.databases) < len(DATABASES):
+            raise WorkspaceError(
+                "This state store knows no provisioned CRM.",
+                hint="Run `notion-crm provision --parent PAGE` first.",
+            )
+        now = self.clock()
+        state = _Cycle(
+            now=now,
+            today=now.astimezone(self.zone).date(),
+            binding=binding,
+            mirror=self._working_mirror(),
+            full=full,
+            report=CycleReport(full=full, dry_run=dry_run),
+        )
+        cursors = self.store.cursors()
+        if full:
+            self._refresh_schema(state, list(DATABASES))
+        reads = read_sources(self.gateway, state.binding, cursors, full=full)
+        self._check_drift(state, {db: s.pages for db, s in reads.sources.items()})
+        for db, source in reads.sources.items():
+            cold = not cursors.get(db, Cursor(None, False)).cold_done
+            self._absorb(state, db, source.pages, stamp=not cold)
+            if source.complete_read:
+                self._drop_unseen(
+                    state, db, {P.normalize_id(p["id"]) for p in source.pages}
+                )
+        self._follow_relations(state, reads.sources, cursors)
+        self._write(state, dry_run=dry_run)
+        if not dry_run:
+            new_cursors = {
+                db: Cursor(since=s.next_cursor, cold_done=True)
+                for db, s in reads.sources.items()
+            }
+            self._commit(state, new_cursors)
+        return state.report
+
+    def _working_mirror(self) -> Mirror:
+        if self._mirror is None:
+            self._mirror = self.store.load_mirror()
+        mirror = {db: dict(self._mirror.get(db, {})) for db in DATABASES}
+        return mirror
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _absorb(
+        self, state: _Cycle, db: str, pages: list[P.Json], *, stamp: bool
+    ) -> None:
+        """Decode pages into the working mirror, noting transitions."""
+        db_binding = state.binding.database(db)
+        for page in pages:
+            page_id = P.normalize_id(str(page["id"]))
+            state.read_ids.add(page_id)
+            state.report.pages_read += 1
+            if page.get("in_trash") or page.get("archived"):
+                self._forget(state, db, page_id)
+                continue
+            decoded = decode_page(db, page, db_binding, self.zone, self._stamp_keys)
+            self._complete_relations(state, db, decoded.record, decoded.incomplete)
+            old = state.mirror[db].get(page_id)
+            if db == "opportunities" and stamp:
+                self._note_transition(state, old, decoded.record)
+            if old != decoded.record:
+                state.mirror[db][page_id] = decoded.record
+                state.changed[page_id] = (db, decoded.record, decoded.last_edited_time)
+                state.deleted.discard(page_id)
+
+    def _complete_relations(
+        self, state: _Cycle, db: str, record: Record, incomplete: tuple[str, ...]
+    ) -> None:
+        """Read past the 25-item cut where the engine needs the whole list."""
+        for key in incomplete:
+            if key in SMALL_SIDES.get(db, ()) or not state.full:
+                prop_id = state.binding.database(db).property_id(key)
+                if prop_id is None:
+                    continue
+                items = self.gateway.property_items(record.id, prop_id)
+                ids = tuple(
+                    P.normalize_id(str(item["relation"]["id"]))
+                    for item in items
+                    if item.get("type") == "relation"
+                )
+                setattr(record, key, ids)
+
+    def _forget(self, state: _Cycle, db: str, page_id: str) -> None:
+        if page_id in state.mirror[db]:
+            del state.mirror[db][page_id]
+            state.deleted.add(page_id)
+            state.changed.pop(page_id, None)
+
+    def _drop_unseen(self, state: _Cycle, db: str, seen: set[str]) -> None:
+        """After a complete read, pages no longer returned are trashed or unshared."""
+        for page_id in [p for p in state.mirror[db] if p not in seen]:
+            logger.info("%s page %s is gone (trashed or unshared)", db, page_id)
+            self._forget(state, db, page_id)
+
+    def _follow_relations(
+        self,
+        state: _Cycle,
+        sources: Mapping[str, object],
+        cursors: Mapping[str, Cursor],
+    ) -> None:
+        """Re-read pages that entered or left a relation edited from its many side."""
+        incoming = _inverse_index(state.mirror, self.schema)
+        to_read: set[str] = set()
+        for page_id, (db, record, _edited) in list(state.changed.items()):
+            for key in MANY_SIDES.get(db, ()):
+                spec = self.schema.workspace.database(db).properties[key]
+                listed = set(getattr(record, key))
+                derived = incoming.get((spec.target or "", spec.back or ""), {}).get(
+                    page_id, set()
+                )
+                to_read |= (listed ^ derived) - state.read_ids
+        if not to_read:
+            return
+        logger.info("re-reading %d pages whose relations changed", len(to_read))
+        pages = retrieve_pages(self.gateway, sorted(to_read))
+        by_db = _split_by_database(pages, state.binding)
+        for db, db_pages in by_db.items():
+            cold = not cursors.get(db, Cursor(None, False)).cold_done
+            self._absorb(state, db, db_pages, stamp=not cold)
+        reached = {P.normalize_id(str(p["id"])) for p in pages}
+        for page_id in to_read - reached:
+            for db in DATABASES:
+                self._forget(state, db, page_id)
+
+    def _note_transition(self, state: _Cycle, old: Record | None, new: Record) -> None:
+        assert isinstance(new, Opportunity)
+        before = old.stage if isinstance(old, Opportunity) else None
+        if old is not None and before == new.stage:
+            return
+        if old is None and new.stage is None:
+            return
+        edited = new.last_edited_time or state.now
+        state.transitions.append(
+            StoredTransition(new.id, before, new.stage, edited, state.now)
+        )
+        state.report.transitions.append(
+            Transition(
+                new.id,
+                new.name,
+                self._stage_name(state, before),
+                self._stage_name(state, new.stage),
+                edited,
+                state.now,
+            )
+        )
+        stamp_key = self._stamp_key(state, new.stage)
+        if stamp_key and new.stage_dates.get(stamp_key) is None:
+            stamped = edited.astimezone(self.zone).date()
+            state.stamps.setdefault(new.id, {})[stamp_key] = stamped
+
+    def _stamp_key(self, state: _Cycle, option_id: str | None) -> str | None:
+        options = state.binding.database("opportunities").properties.get("stage")
+        if option_id is None or options is None:
+            return None
+        for key, value in options.options.items():
+            if value == option_id:
+                return self.schema.rules.stage_dates.get(key)
+        return None
+
+    def _stage_name(self, state: _Cycle, option_id: str | None) -> str | None:
+        if option_id is None:
+            return None
+        stage = state.binding.database("opportunities").properties.get("stage")
+        for key, value in (stage.options if stage else {}).items():
+            if value == option_id and not key.startswith("~"):
+                return self.schema.stage.option(key).name(state.binding.locale)
+        return option_id
+
+    # -- schema drift ----------------------------------------------------------------
+
+    def _check_drift(self, state: _Cycle, pages: Mapping[str, list[P.Json]]) -> None:
+        """Re-read a data source's schema when its pages show other properties."""
+        stale = []
+        for db, db_pages in pages.items():
+            seen = property_ids(db_pages)
+            if not seen:
+                continue
+            known = _known_ids(state.binding, db)
+            if seen != known:
+                stale.append(db)
+        if stale and not state.full:
+            self._refresh_schema(state, stale)
+        self._require_inputs(state)
+
+    def _refresh_schema(self, state: _Cycle, dbs: list[str]) -> None:
+        for db in dbs:
+            previous = state.binding.database(db)
+            info = read_data_source(
+                self.gateway.retrieve_data_source(previous.data_source_id)
+            )
+            bound, findings = bind_database(
+                self.schema.workspace.database(db),
+                info,
+                previous,
+                state.binding.locale,
+                database_id=previous.database_id,
+            )
+            for key in findings.missing:
+                state.report.warnings.append(
+                    f"{db}.{key} is missing in Notion: the engine stops writing it. "
+                    "Run `notion-crm provision` to recreate it."
+                )
+            for key, expected, found in findings.retyped:
+                state.report.warnings.append(
+                    f"{db}.{key} is a {found} property, not a {expected}: the engine "
+                    "ignores it. Change its type back in Notion, or run `notion-crm "
+                    "doctor`."
+                )
+            for key, old, new in findings.renamed:
+                logger.info("%s.%s renamed in Notion from %r to %r", db, key, old, new)
+            state.binding.databases[db] = bound
+            state.binding_changed = True
+        for warning in state.report.warnings:
+            logger.warning("%s", warning)
+
+    def _require_inputs(self, state: _Cycle) -> None:
+        for db, keys in INPUTS.items():
+            missing = [
+                k for k in keys if k not in state.binding.database(db).properties
+            ]
+            if missing:
+                raise DriftError(
+                    f"{db}: {', '.join(missing)} missing in Notion; figures computed "
+                    "without them would be wrong, so nothing was written.",
+                    hint="Run `notion-crm doctor` to see the drift and `notion-crm "
+                    "provision` to repair it.",
+                )
+
+    # -- computing and writing -------------------------------------------------------------
+
+    def _rules(self, binding: Binding) -> Rules:
+        stage = binding.database("opportunities").properties["stage"].options
+        status = binding.database("companies").properties.get("status")
+        return Rules.from_schema(
+            self.schema,
+            stage_ids={k: v for k, v in stage.items() if not k.startswith("~")},
+            status_ids={k: v for k, v in (status.options if status else {}).items()},
+            former_client_after_days=self.crm.former_client_after_days,
+            follow_up_after_days=self.crm.follow_up_after_days,
+            zone=self.zone,
+        )
+
+    def _write(self, state: _Cycle, *, dry_run: bool) -> None:
+        rules = self._rules(state.binding)
+        last_changes = self._last_stage_changes(state)
+        pending = {(p.page_id, p.property) for p in self.store.pending()}
+
+        def writable(db: str, page_id: str, key: str) -> bool:
+            if key not in state.binding.database(db).properties:
+                return False
+            return state.full or (page_id, key) not in pending
+
+        for _round in range(2):
+            snapshot = _snapshot(state.mirror)
+            computed = compute(
+                snapshot, rules, today=state.today, last_stage_change=last_changes
+            )
+            writes = plan_writes(
+                state.mirror, computed, state.stamps, writable=writable
+            )
+            for write in writes:
+                state.report.changes.extend(self._named_changes(state, write))
+            if dry_run:
+                break
+            if not self._apply(state, writes, pending):
+                break
+        kpis = compute_kpis(snapshot, computed, rules, self.schema.rules.kpis)
+        self._publish(state, kpis, dry_run=dry_run)
+
+    def _last_stage_changes(self, state: _Cycle) -> dict[str, date]:
+        recorded = self.store.last_transitions()
+        for transition in state.transitions:
+            recorded[transition.page_id] = transition.edited
+        return {k: v.astimezone(self.zone).date() for k, v in recorded.items()}
+
+    def _apply(
+        self, state: _Cycle, writes: list[PageWrite], pending: set[tuple[str, str]]
+    ) -> bool:
+        """Send the writes; True when some page vanished and figures must be redone."""
+        outcomes = self.gateway.map_settled(lambda w: self._send(state, w), writes)
+        vanished = False
+        errors: list[BaseException] = []
+        for write, outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                if isinstance(outcome, (AccessError, InvalidRequestError)):
+                    vanished |= self._write_refused(state, write, outcome)
+                else:
+                    errors.append(outcome)
+                continue
+            for key in write.values:
+                if (write.page_id, key) in pending:
+                    state.pending_cleared.append((write.page_id, key))
+        if errors:
+            raise errors[0]
+        return vanished
+
+    def _send(self, state: _Cycle, write: PageWrite) -> None:
+        """PATCH one page; after a conflict, re-read it and write what is still due."""
+        try:
+            self.gateway.update_page(write.page_id, write.body(state.binding))
+        except ConflictError:
+            logger.info(
+                "conflict on %s; re-reading it before writing again", write.page_id
+            )
+            page = self.gateway.retrieve_page(write.page_id)
+            if P.is_trashed(page) if hasattr(P, "is_trashed") else page.get("in_trash"):
+                raise
+            record = decode_page(
+                write.db,
+                page,
+                state.binding.database(write.db),
+                self.zone,
+                self._stamp_keys,
+            ).record
+            for key in list(write.values):
+                held = getattr(record, key, None)
+                if isinstance(record, Opportunity) and key in record.stage_dates:
+                    held = record.stage_dates[key]
+                    if held is not None:
+                        del write.values[key]
+            if write.values:
+                self.gateway.update_page(write.page_id, write.body(state.binding))
+        record = state.mirror[write.db].get(write.page_id)
+        if record is not None:
+            apply_written(record, write.values)
+            state.changed[write.page_id] = (write.db, record, None)
+            state.report.pages_written += 1
+
+    def _write_refused(self, state: _Cycle, write: PageWrite, error: Exception) -> bool:
+        text = str(error).lower()
+        if isinstance(error, AccessError) or "archived" in text or "trash" in text:
+            logger.info(
+                "%s was trashed before the engine could write it; skipped",
+                write.page_id,
+            )
+            self._forget(state, write.db, write.page_id)
+            return True
+        for key in write.values:
+            state.pending_added.append(
+                PendingWrite(write.page_id, key, _one_line(error), state.now)
+            )
+        logger.warning(
+            "write to %s refused (%s); kept as pending", write.page_name, error
+        )
+        self._refresh_schema(state, [write.db])
+        return False
+
+    def _named_changes(self, state: _Cycle, write: PageWrite) -> list:  # type: ignore[type-arg]
+        status = state.binding.database("companies").properties.get("status")
+        names = {}
+        if status:
+            spec = self.schema.workspace.database("companies").properties["status"]
+            for key, option_id in status.options.items():
+                if not key.startswith("~"):
+                    names[option_id] = spec.option(key).name(state.binding.locale)
+        changes = write.changes()
+        return [
+            type(c)(
+                c.database,
+                c.page_id,
+                c.page_name,
+                c.property,
+                names.get(c.before, c.before),
+                names.get(c.after, c.after),
+            )
+            for c in changes
+        ]
+
+    def _publish(
+        self, state: _Cycle, kpis: Mapping[str, object], *, dry_run: bool
+    ) -> None:
+        locale = state.binding.locale
+        specs = {s.key: s for s in self.schema.rules.kpis}
+        texts = {
+            key: kpi_callout_text(specs[key], value, locale)  # type: ignore[arg-type]
+            for key, value in kpis.items()
+        }
+        state.report.kpis = {k: kpi_json_value(v) for k, v in kpis.items()}  # type: ignore[arg-type]
+        state.report.kpi_texts = texts
+        published = self.store.published()
+        actual = (
+            dashboard.read_callouts(self.gateway, state.binding) if state.full else None
+        )
+        todo = dashboard.texts_to_write(texts, published, actual)
+        self._published: dict[str, str] = {}
+        if dry_run or not todo:
+            return
+        as_of = dashboard.as_of_text(
+            self.schema.workspace.dashboard.as_of(locale), state.now, self.zone, locale
+        )
+        outcome = dashboard.write_callouts(self.gateway, state.binding, todo, as_of)
+        state.report.blocks_written = len(outcome.written)
+        self._published = outcome.written
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def _commit(self, state: _Cycle, cursors: dict[str, Cursor]) -> None:
+        commit = CycleCommit(
+            upserts=[(db, rec, edited) for db, rec, edited in state.changed.values()],
+            deletes=sorted(state.deleted),
+            cursors=cursors,
+            transitions=state.transitions,
+            pending_added=state.pending_added,
+            pending_cleared=state.pending_cleared,
+            published=getattr(self, "_published", {}),
+        )
+        if state.binding_changed:
+            self.store.save_binding(state.binding)
+        self.store.commit_cycle(commit)
+        state.report.pending = len(self.store.pending())
+        self._mirror = state.mirror
+
+
+def _known_ids(binding: Binding, db: str) -> set[str]:
+    db_binding = binding.database(db)
+    ids = {P.property_key(p.id) for p in db_binding.properties.values()}
+    return ids | {P.property_key(i) for i in db_binding.other_ids}
+
+
+def _snapshot(mirror: Mirror) -> Snapshot:
+    return Snapshot(
+        companies=mirror["companies"],  # type: ignore[arg-type]
+        contacts=mirror["contacts"],  # type: ignore[arg-type]
+        opportunities=mirror["opportunities"],  # type: ignore[arg-type]
+        interactions=mirror["interactions"],  # type: ignore[arg-type]
+    )
+
+
+def _inverse_index(
+    mirror: Mirror, schema: Schema
+) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """(db, small-side key) -> target page id -> pages whose small side names it."""
+    index: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for db, keys in SMALL_SIDES.items():
+        for key in keys:
+            table: dict[str, set[str]] = {}
+            for record in mirror[db].values():
+                for target in getattr(record, key):
+                    table.setdefault(target, set()).add(record.id)
+            index[(db, key)] = table
+    return index
+
+
+def _split_by_database(
+    pages: list[P.Json], binding: Binding
+) -> dict[str, list[P.Json]]:
+    by_source = {b.data_source_id: db for db, b in binding.databases.items()}
+    split: dict[str, list[P.Json]] = {}
+    for page in pages:
+        parent = page.get("parent") or {}
+        source = parent.get("data_source_id")
+        db = by_source.get(P.normalize_id(source)) if source else None
+        if db is not None:
+            split.setdefault(db, []).append(page)
+    return split
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
