@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from notion_crm.clock import clock_from_env
 from notion_crm.cli.common import (
     config_option,
     emit_json,
@@ -15,6 +14,7 @@ from notion_crm.cli.common import (
     reported_errors,
     settings_from,
 )
+from notion_crm.clock import clock_from_env
 from notion_crm.daemon import Daemon
 from notion_crm.errors import ConfigError
 from notion_crm.notion.ids import parse_page_ref

@@ -14,7 +14,6 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -56,6 +55,23 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "edited": {"en": "Edited", "fr": "Modifié"},
     "requests": {"en": "Requests", "fr": "Requêtes"},
     "total": {"en": "in all", "fr": "au total"},
+    "finished": {
+        "en": "Demo finished: {cycles} sync cycles in {seconds} s, "
+        "{requests} requests to the emulator.",
+        "fr": "Démo terminée : {cycles} cycles de synchronisation en {seconds} s, "
+        "{requests} requêtes à l'émulateur.",
+    },
+    "how_to_keep": {
+        "en": "To go on exploring, run notion-crm demo --keep DIR: it keeps the "
+        "emulator data and the state there, for notion-crm status and {history}.",
+        "fr": "Pour continuer, lancez notion-crm demo --keep DIR : les données de "
+        "l'émulateur et l'état y restent, pour notion-crm status et {history}.",
+    },
+    "kept": {
+        "en": "Emulator data and state kept in {directory}. Go on from there:",
+        "fr": "Données de l'émulateur et état conservés dans {directory}. "
+        "Pour continuer :",
+    },
 }
 
 
@@ -105,30 +121,37 @@ def render_summary(
     requests: Mapping[str, int],
     keep_dir: Path | str | None,
     opportunity_name: str | None = None,
+    commands: Sequence[str] | None = None,
+    locale: Locale = "en",
 ) -> None:
     """The closing lines: what ran, then how to go on with the other commands.
 
-    With ``keep_dir`` the emulator data and state were kept there, and the lines
-    assume that directory holds the demo's ``config.toml``.
+    Args:
+        keep_dir: where ``--keep`` left the emulator data and state, if it was given.
+        opportunity_name: an opportunity to suggest to ``notion-crm history``.
+        commands: the commands to suggest with ``keep_dir``; by default ``cd`` into
+            it (assumed to hold the demo's ``config.toml``), ``status``, ``history``.
     """
-    total = sum(requests.values())
+    seconds = (
+        f"{duration_s:.1f}" if locale == "en" else f"{duration_s:.1f}".replace(".", ",")
+    )
     console.rule()
     console.print(
-        f"Demo finished: {cycles} sync cycles in {duration_s:.1f} s, "
-        f"{total} requests to the emulator."
+        _word("finished", locale).format(
+            cycles=cycles, seconds=seconds, requests=sum(requests.values())
+        ),
+        markup=False,
     )
     history = f'notion-crm history "{opportunity_name or "OPPORTUNITY"}"'
     if keep_dir is None:
         console.print(
-            "To go on exploring, run [bold]notion-crm demo --keep DIR[/bold]: it "
-            "keeps the emulator data and the state, for "
-            f"[bold]notion-crm status[/bold] and [bold]{escape(history)}[/bold]."
+            _word("how_to_keep", locale).format(history=history), markup=False
         )
         return
 
-    console.print(f"Emulator data and state kept in [bold]{escape(str(keep_dir))}[/].")
-    console.print("Go on from there:")
-    for command in (f"cd {keep_dir}", "notion-crm status", history):
+    console.print(_word("kept", locale).format(directory=keep_dir), markup=False)
+    suggested = commands or (f"cd {keep_dir}", "notion-crm status", history)
+    for command in suggested:
         console.print(Text(f"  $ {command}", style="green"))
 
 

@@ -37,10 +37,10 @@ _TIME_FIELDS = {"created_time", "last_edited_time", "expiry_time"}
 
 
 def _encode(obj: Any) -> dict[str, Any]:
-    out = asdict(obj)
-    for key, value in out.items():
-        if isinstance(value, datetime):
-            out[key] = value.isoformat()
+    out: dict[str, Any] = {}
+    for spec in fields(obj):
+        value = getattr(obj, spec.name)
+        out[spec.name] = value.isoformat() if isinstance(value, datetime) else value
     return out
 
 
@@ -81,7 +81,7 @@ def dump_text(store: Store) -> str:
         "shared": sorted(store.shared),
         "unshared": sorted(store.unshared),
         "databases": {k: _encode(v) for k, v in store.databases.items()},
-        "data_sources": {k: _encode(v) for k, v in store.data_sources.items()},
+        "data_sources": {k: _encode_source(v) for k, v in store.data_sources.items()},
         "blocks": {k: _encode(v) for k, v in store.blocks.items()},
         "children": store.children,
         "views": {k: _encode(v) for k, v in store.views.items()},
@@ -152,6 +152,12 @@ def _load_source(raw: Mapping[str, Any]) -> DataSource:
     source: DataSource = _decode(DataSource, raw)
     source.properties = {p["id"]: PropSchema(**p) for p in raw["properties"].values()}
     return source
+
+
+def _encode_source(source: DataSource) -> dict[str, Any]:
+    out = _encode(source)
+    out["properties"] = {k: asdict(v) for k, v in source.properties.items()}
+    return out
 
 
 def _load_upload(raw: Mapping[str, Any]) -> FileUpload:

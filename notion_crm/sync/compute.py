@@ -227,7 +227,7 @@ def within_days(day: date | None, today: date, days: int) -> bool:
 
     A date after today counts as within: it is not older than the limit.
     """
-    return day is not None and (today - day).days < days
+    return day is not None and (today - day).days <= days
 
 
 def exact_sum(amounts: Iterable[Decimal | None]) -> Decimal:

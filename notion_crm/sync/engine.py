@@ -34,8 +34,8 @@ from notion_crm.schema.model import Schema
 from notion_crm.settings import CrmSettings
 from notion_crm.store.codec import Record
 from notion_crm.store.state import (
-    CycleCommit,
     Cursor,
+    CycleCommit,
     PendingWrite,
     StateStore,
     StoredTransition,
@@ -168,8 +168,7 @@ class SyncEngine:
     def _working_mirror(self) -> Mirror:
         if self._mirror is None:
             self._mirror = self.store.load_mirror()
-        mirror = {db: dict(self._mirror.get(db, {})) for db in DATABASES}
-        return mirror
+        return {db: dict(self._mirror.get(db, {})) for db in DATABASES}
 
     # -- reading -----------------------------------------------------------------------
 
@@ -382,7 +381,7 @@ class SyncEngine:
                 return False
             return state.full or (page_id, key) not in pending
 
-        for _round in range(2):
+        for _round in range(3):
             snapshot = _snapshot(state.mirror)
             computed = compute(
                 snapshot, rules, today=state.today, last_stage_change=last_changes
@@ -408,55 +407,56 @@ class SyncEngine:
     def _apply(
         self, state: _Cycle, writes: list[PageWrite], pending: set[tuple[str, str]]
     ) -> bool:
-        """Send the writes; True when some page vanished and figures must be redone."""
+        """Send the writes; True when figures must be computed again.
+
+        That happens when a page vanished (trashed between read and write) or when
+        Notion answered 409: the page is then read again, so the next round
+        recomputes from what a person just wrote, and writes only what is still
+        due (a stage date a person set in the meantime is kept, field report F20).
+        """
         outcomes = self.gateway.map_settled(lambda w: self._send(state, w), writes)
-        vanished = False
+        again = False
         errors: list[BaseException] = []
+        conflicted: list[PageWrite] = []
         for write, outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                if isinstance(outcome, (AccessError, InvalidRequestError)):
-                    vanished |= self._write_refused(state, write, outcome)
-                else:
-                    errors.append(outcome)
-                continue
-            for key in write.values:
-                if (write.page_id, key) in pending:
-                    state.pending_cleared.append((write.page_id, key))
+            if isinstance(outcome, ConflictError):
+                conflicted.append(write)
+            elif isinstance(outcome, AccessError | InvalidRequestError):
+                again |= self._write_refused(state, write, outcome)
+            elif isinstance(outcome, BaseException):
+                errors.append(outcome)
+            else:
+                self._written(state, write, pending)
         if errors:
             raise errors[0]
-        return vanished
+        if conflicted:
+            logger.info("%d writes met a conflict; reading them again", len(conflicted))
+            pages = retrieve_pages(self.gateway, [w.page_id for w in conflicted])
+            for db, db_pages in _split_by_database(pages, state.binding).items():
+                self._absorb(state, db, db_pages, stamp=True)
+            again = True
+        return again
 
     def _send(self, state: _Cycle, write: PageWrite) -> None:
-        """PATCH one page; after a conflict, re-read it and write what is still due."""
-        try:
-            self.gateway.update_page(write.page_id, write.body(state.binding))
-        except ConflictError:
-            logger.info(
-                "conflict on %s; re-reading it before writing again", write.page_id
-            )
-            page = self.gateway.retrieve_page(write.page_id)
-            if P.is_trashed(page) if hasattr(P, "is_trashed") else page.get("in_trash"):
-                raise
-            record = decode_page(
-                write.db,
-                page,
-                state.binding.database(write.db),
-                self.zone,
-                self._stamp_keys,
-            ).record
-            for key in list(write.values):
-                held = getattr(record, key, None)
-                if isinstance(record, Opportunity) and key in record.stage_dates:
-                    held = record.stage_dates[key]
-                    if held is not None:
-                        del write.values[key]
-            if write.values:
-                self.gateway.update_page(write.page_id, write.body(state.binding))
+        self.gateway.update_page(write.page_id, write.body(state.binding))
+
+    def _written(
+        self, state: _Cycle, write: PageWrite, pending: set[tuple[str, str]]
+    ) -> None:
+        """Record in the mirror that Notion now holds the written values."""
+        for key in write.values:
+            if (write.page_id, key) in pending:
+                state.pending_cleared.append((write.page_id, key))
         record = state.mirror[write.db].get(write.page_id)
-        if record is not None:
-            apply_written(record, write.values)
-            state.changed[write.page_id] = (write.db, record, None)
-            state.report.pages_written += 1
+        if record is None:
+            return
+        apply_written(record, write.values)
+        state.changed[write.page_id] = (write.db, record, None)
+        state.report.pages_written += 1
+        if isinstance(record, Opportunity):
+            stamped = state.stamps.get(write.page_id, {})
+            for key in [k for k in stamped if k in write.values]:
+                del stamped[key]
 
     def _write_refused(self, state: _Cycle, write: PageWrite, error: Exception) -> bool:
         text = str(error).lower()

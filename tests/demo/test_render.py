@@ -208,7 +208,27 @@ def test_render_summary_with_a_kept_directory_gives_the_commands() -> None:
     )
 
     output = buffer.getvalue()
-    assert "kept in /tmp/crm-demo [1]" in output
+    assert "kept in /tmp/crm-demo [1]. Go on from there:" in output
     assert "$ cd /tmp/crm-demo [1]" in output
     assert "$ notion-crm status" in output
     assert '$ notion-crm history "OPPORTUNITY"' in output
+
+
+def test_render_summary_speaks_french_and_takes_the_cli_commands() -> None:
+    console, buffer = plain_console()
+
+    render_summary(
+        console,
+        cycles=9,
+        duration_s=2.25,
+        requests={"GET": 1},
+        keep_dir="demo",
+        commands=["notion-crm --config demo/config.toml status"],
+        locale="fr",
+    )
+
+    output = " ".join(buffer.getvalue().split())
+    assert "Démo terminée : 9 cycles de synchronisation en 2,2 s" in output
+    assert "conservés dans demo" in output
+    assert "$ notion-crm --config demo/config.toml status" in output
+    assert "cd demo" not in output
