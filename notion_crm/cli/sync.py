@@ -85,18 +85,21 @@ def _show_cycle(report: CycleReport, as_json: bool) -> None:
         emit_json(report.as_json())
         return
     verb = "would write" if report.dry_run else "wrote"
+    written = len(report.changes) if report.dry_run else report.pages_written
     click.echo(
-        f"Read {report.pages_read} pages, {verb} {len(report.changes) if report.dry_run else report.pages_written} "
+        f"Read {report.pages_read} pages, {verb} {written} "
         f"pages and {report.blocks_written} blocks in {report.duration_s:.1f}s "
         f"({sum(report.requests.values())} requests)."
     )
     for change in report.changes:
         click.echo(
-            f"  {change.database} · {change.page_name} · {change.property}: {change.before} → {change.after}"
+            f"  {change.database} · {change.page_name} · {change.property}: "
+            f"{change.before} → {change.after}"
         )
     for transition in report.transitions:
         click.echo(
-            f"  stage · {transition.page_name}: {transition.from_stage} → {transition.to_stage}"
+            f"  stage · {transition.page_name}: "
+            f"{transition.from_stage} → {transition.to_stage}"
         )
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
@@ -105,7 +108,7 @@ def _show_cycle(report: CycleReport, as_json: bool) -> None:
 @click.command()
 @config_option
 def run(config_path: Path | None) -> None:
-    """Run the daemon: a cycle every sync.interval_s, a full reconcile every sync.full_every_s.
+    """Run the daemon: a cycle every interval, a full reconcile every few hours.
 
     Stops cleanly on SIGTERM or Ctrl-C, after the running cycle.
 
@@ -222,7 +225,8 @@ def history(opportunity: str, config_path: Path | None, as_json: bool) -> None:
             click.echo("No stage change recorded for this opportunity yet.")
         for row in rows:
             click.echo(
-                f"  {row.entered:%Y-%m-%d %H:%M}  {row.stage_name:<24} {row.duration_text}"
+                f"  {row.entered:%Y-%m-%d %H:%M}  "
+                f"{row.stage_name:<24} {row.duration_text}"
             )
 
 

@@ -141,9 +141,12 @@ class Provisioner:
 
         def find() -> Json | None:
             for child in self.gateway.list_block_children(parent):
-                if child.get("type") == "child_page" and not blocks.is_trashed(child):
-                    if nfc(str(child["child_page"].get("title", ""))) == title:
-                        return self.gateway.retrieve_page(str(child["id"]))
+                if (
+                    child.get("type") == "child_page"
+                    and not blocks.is_trashed(child)
+                    and nfc(str(child["child_page"].get("title", ""))) == title
+                ):
+                    return self.gateway.retrieve_page(str(child["id"]))
             return None
 
         page = self.gateway.create_page(
@@ -191,7 +194,8 @@ class Provisioner:
                 )
             if found is None or found.type != prop.type:
                 raise WorkspaceError(
-                    f"Notion did not create {spec.name(self.locale)}.{prop.name(self.locale)} "
+                    "Notion did not create "
+                    f"{spec.name(self.locale)}.{prop.name(self.locale)} "
                     "as asked.",
                     hint="Run `notion-crm doctor`, then provision again.",
                 )
@@ -300,8 +304,10 @@ class Provisioner:
             live = source_info.by_id(source_prop.id) if source_prop else None
             if live is None or not live.synced_property_id:
                 result.warnings.append(
-                    f"{spec.name(self.locale)}.{prop.name(self.locale)}: its pair is not a "
-                    "two-way relation; recreate it in Notion or delete it and provision again."
+                    f"{spec.name(self.locale)}.{prop.name(self.locale)}: its pair is "
+                    "not a "
+                    "two-way relation; recreate it in Notion or delete it and "
+                    "provision again."
                 )
                 continue
             renames[live.synced_property_id] = {"name": prop.name(self.locale)}

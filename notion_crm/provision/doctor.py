@@ -7,14 +7,15 @@ severity ``error`` would make sync wrong, so the command exits 1 when there are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from notion_crm.errors import AccessError
+from notion_crm.notion.datasource import DataSourceInfo
 from notion_crm.notion.gateway import NotionGateway
 from notion_crm.provision.binder import bind_database, nfc
 from notion_crm.provision.observe import Observation, observe
 from notion_crm.schema.binding import Binding
-from notion_crm.schema.model import Schema
+from notion_crm.schema.model import Locale, Schema
 
 Severity = Literal["error", "warning", "info"]
 
@@ -62,7 +63,9 @@ def diagnose(
     return sorted(findings, key=lambda f: order[f.severity])
 
 
-def _workspace(gateway: NotionGateway, me: dict, binding: Binding) -> list[Finding]:  # type: ignore[type-arg]
+def _workspace(
+    gateway: NotionGateway, me: dict[str, Any], binding: Binding
+) -> list[Finding]:
     found: list[Finding] = []
     bot = me.get("bot") or {}
     workspace = bot.get("workspace_id")
@@ -70,7 +73,8 @@ def _workspace(gateway: NotionGateway, me: dict, binding: Binding) -> list[Findi
         found.append(
             Finding(
                 "error",
-                f"The token belongs to workspace {bot.get('workspace_name') or workspace}, "
+                "The token belongs to workspace "
+                f"{bot.get('workspace_name') or workspace}, "
                 "not the one this CRM was provisioned in.",
                 "Set NOTION_TOKEN to the integration of the CRM's workspace.",
             )
@@ -82,7 +86,8 @@ def _workspace(gateway: NotionGateway, me: dict, binding: Binding) -> list[Findi
             found.append(
                 Finding(
                     "warning",
-                    f"This is a Free workspace with {members} members: Notion stops creating "
+                    f"This is a Free workspace with {members} members: Notion stops "
+                    "creating "
                     "pages and rows after 1,000 blocks in all.",
                     "Upgrade the workspace, or keep it to a single member.",
                 )
@@ -90,7 +95,7 @@ def _workspace(gateway: NotionGateway, me: dict, binding: Binding) -> list[Findi
     return found
 
 
-def gateway_users(gateway: NotionGateway) -> list[dict]:  # type: ignore[type-arg]
+def gateway_users(gateway: NotionGateway) -> list[dict[str, Any]]:
     try:
         response = gateway.request("GET", "users", kind="read")
     except AccessError:
@@ -124,7 +129,8 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
                 Finding(
                     "error",
                     f"Database {spec.name(locale)} is missing or not shared.",
-                    "Share it with the integration, or run notion-crm provision to recreate it.",
+                    "Share it with the integration, or run notion-crm provision to "
+                    "recreate it.",
                 )
             )
             continue
@@ -144,7 +150,8 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
             found.append(
                 Finding(
                     "error",
-                    f"{spec.name(locale)}: property {spec.properties[prop].name(locale)} is missing.",
+                    f"{spec.name(locale)}: property "
+                    f"{spec.properties[prop].name(locale)} is missing.",
                     "Run notion-crm provision to recreate it.",
                 )
             )
@@ -152,11 +159,13 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
             found.append(
                 Finding(
                     "error",
-                    f"{spec.name(locale)}: {spec.properties[prop].name(locale)} is {actual}, not {expected}.",
-                    "Change its type back in Notion (provision never retypes your data).",
+                    f"{spec.name(locale)}: {spec.properties[prop].name(locale)} is "
+                    f"{actual}, not {expected}.",
+                    "Change its type back in Notion (provision never retypes your "
+                    "data).",
                 )
             )
-        for prop, old, new in result.renamed:
+        for _prop, old, new in result.renamed:
             found.append(
                 Finding(
                     "info",
@@ -178,7 +187,8 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
                     Finding(
                         "warning",
                         f"Stage option {name!r} has no role: it counts in no figure.",
-                        "Rename it to a stage of the schema, or move its opportunities.",
+                        "Rename it to a stage of the schema, or move its "
+                        "opportunities.",
                     )
                 )
         found += _relations(schema, key, db.info, seen, locale)
@@ -205,14 +215,14 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
 
 
 def _relations(
-    schema: Schema, key: str, info: object, seen: Observation, locale: str
+    schema: Schema, key: str, info: DataSourceInfo, seen: Observation, locale: Locale
 ) -> list[Finding]:
     found: list[Finding] = []
     spec = schema.workspace.database(key)
     for prop in spec.properties.values():
         if prop.type != "relation" or prop.back_side:
             continue
-        live = info.by_name(prop.name(locale))  # type: ignore[attr-defined]
+        live = info.by_name(prop.name(locale))
         target = seen.databases.get(prop.target or "")
         if live is None or target is None:
             continue
@@ -227,7 +237,8 @@ def _relations(
                     "error",
                     f"{spec.name(locale)}.{prop.name(locale)} lost its pair in "
                     f"{schema.workspace.database(prop.target or '').name(locale)}.",
-                    "Delete the property in Notion and run notion-crm provision to rebuild the pair.",
+                    "Delete the property in Notion and run notion-crm provision to "
+                    "rebuild the pair.",
                 )
             )
     return found

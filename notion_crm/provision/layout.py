@@ -22,7 +22,7 @@ from notion_crm.schema.model import (
 Json = dict[str, Any]
 
 MARKER_PREFIX = "notion-crm:"
-"""Each database's description starts with this and its key, e.g. notion-crm:companies."""
+"""Each database's description starts with this and its key: notion-crm:companies."""
 
 PENDING_FIGURE = "—"
 
@@ -53,7 +53,7 @@ def option_list(spec: PropertySpec, locale: Locale) -> list[Json]:
 
 
 def database_body(schema: Schema, key: str, dashboard_id: str, locale: Locale) -> Json:
-    """databases.create: the schema goes in ``initial_data_source`` (field report F24)."""
+    """databases.create: the schema goes in ``initial_data_source`` (F24)."""
     spec = schema.workspace.database(key)
     props = {
         p.name(locale): property_config(p, locale)

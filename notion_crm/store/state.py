@@ -165,7 +165,8 @@ class StateStore:
                 "DELETE FROM pages WHERE id = ?", [(i,) for i in commit.deletes]
             )
             conn.executemany(
-                "INSERT OR REPLACE INTO cursors (db, cursor, cold_done) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO cursors (db, cursor, cold_done) VALUES (?, ?, "
+                "?)",
                 [
                     (db, c.since.isoformat() if c.since else None, int(c.cold_done))
                     for db, c in commit.cursors.items()
@@ -245,13 +246,14 @@ class StateStore:
     def published(self) -> dict[str, str]:
         return dict(self._conn.execute("SELECT key, text FROM published").fetchall())
 
-    # -- runs ----------------------------------------------------------------------------
+    # -- runs --------------------------------------------------------------------------
 
     def record_run(self, run: RunRecord) -> None:
         try:
             with transaction(self._conn, self.path) as conn:
                 conn.execute(
-                    "INSERT INTO runs (kind, started, duration_s, requests, pages_read, "
+                    "INSERT INTO runs (kind, started, duration_s, requests, "
+                    "pages_read, "
                     "pages_written, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         run.kind,
@@ -268,7 +270,8 @@ class StateStore:
 
     def recent_runs(self, limit: int = 10) -> list[RunRecord]:
         rows = self._conn.execute(
-            "SELECT kind, started, duration_s, requests, pages_read, pages_written, error "
+            "SELECT kind, started, duration_s, requests, pages_read, pages_written, "
+            "error "
             "FROM runs ORDER BY seq DESC LIMIT ?",
             (limit,),
         )

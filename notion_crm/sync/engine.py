@@ -357,7 +357,7 @@ class SyncEngine:
                     "provision` to repair it.",
                 )
 
-    # -- computing and writing -------------------------------------------------------------
+    # -- computing and writing ---------------------------------------------------------
 
     def _rules(self, binding: Binding) -> Rules:
         stage = binding.database("opportunities").properties["stage"].options
@@ -524,7 +524,7 @@ class SyncEngine:
         state.report.blocks_written = len(outcome.written)
         self._published = outcome.written
 
-    # -- saving ------------------------------------------------------------------------------
+    # -- saving ------------------------------------------------------------------------
 
     def _commit(self, state: _Cycle, cursors: dict[str, Cursor]) -> None:
         commit = CycleCommit(

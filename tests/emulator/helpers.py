@@ -33,7 +33,9 @@ def make_emulator(**overrides: object) -> tuple[Emulator, FakeTime]:
     options: dict[str, object] = {"rate_limit_rps": 0.0}
     options.update(overrides)
     config = EmulatorConfig(**options)  # type: ignore[arg-type]
-    emu = Emulator(config, clock=lambda: START, sleep=fake.sleep, monotonic=fake.monotonic)
+    emu = Emulator(
+        config, clock=lambda: START, sleep=fake.sleep, monotonic=fake.monotonic
+    )
     emu.set_clock(now=START)
     return emu, fake
 
@@ -46,5 +48,3 @@ def make_client(emu: Emulator, token: str = "secret_emulator") -> Client:
         client=httpx.Client(transport=EmulatorTransport(emu)),
         retry=False,
     )
-
-

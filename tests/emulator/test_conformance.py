@@ -19,8 +19,14 @@ from .helpers import make_client, make_emulator
 yaml = pytest.importorskip("yaml")
 
 RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "notion-recordings"
-UNCOVERED = ("/v1/comments", "/v1/custom_emojis", "/templates", "/markdown",
-             "/v1/async_tasks", "/v1/oauth")
+UNCOVERED = (
+    "/v1/comments",
+    "/v1/custom_emojis",
+    "/templates",
+    "/markdown",
+    "/v1/async_tasks",
+    "/v1/oauth",
+)
 _UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 
 
@@ -70,10 +76,12 @@ def compare(recorded: Any, actual: Any, where: str = "$") -> list[str]:
                 problems += min(options, key=len)
         return problems
     if _shape(recorded) != _shape(actual):
-        if recorded is None or actual is None:
-            return [f"{where}: {_shape(recorded)} != {_shape(actual)}"]
         return [f"{where}: {_shape(recorded)} != {_shape(actual)}"]
     return []
+
+
+def _is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 class IdMap:
@@ -89,13 +97,13 @@ class IdMap:
         elif isinstance(recorded, list) and isinstance(actual, list):
             for r, a in zip(recorded, actual, strict=False):
                 self.learn(r, a)
-        elif isinstance(recorded, str) and isinstance(actual, str):
-            if _UUID.fullmatch(recorded) and _UUID.fullmatch(actual):
-                self.ids.setdefault(recorded.replace("-", ""), actual)
+        elif _is_uuid(recorded) and _is_uuid(actual):
+            self.ids.setdefault(str(recorded).replace("-", ""), str(actual))
 
     def apply(self, text: str) -> str:
-        return _UUID.sub(lambda m: self.ids.get(m.group(0).replace("-", ""),
-                                                m.group(0)), text)
+        return _UUID.sub(
+            lambda m: self.ids.get(m.group(0).replace("-", ""), m.group(0)), text
+        )
 
 
 def _replay(path: Path) -> list[str]:
@@ -120,9 +128,9 @@ def _replay(path: Path) -> list[str]:
         if status != response["status"]["code"]:
             problems.append(f"{tag}: status {status} != {response['status']['code']}")
             continue
-        if "code" in recorded_body and recorded_body.get("object") == "error":
-            if body.get("code") != recorded_body["code"]:
-                problems.append(f"{tag}: code {body.get('code')}")
+        is_error = recorded_body.get("object") == "error"
+        if is_error and body.get("code") != recorded_body.get("code"):
+            problems.append(f"{tag}: code {body.get('code')}")
         problems += [f"{tag}: {p}" for p in compare(recorded_body, body)]
         ids.learn(recorded_body, body)
     return problems
@@ -139,8 +147,9 @@ def _send(client: Any, request: dict[str, Any], ids: IdMap) -> tuple[int, Any]:
         return _send_file(client, path)
     body = json.loads(ids.apply(raw)) if raw else None
     try:
-        result = client.request(path=path, method=request["method"], query=query or None,
-                                body=body)
+        result = client.request(
+            path=path, method=request["method"], query=query or None, body=body
+        )
     except APIResponseError as exc:
         return exc.status, json.loads(exc.body)
     return 200, result
@@ -149,14 +158,16 @@ def _send(client: Any, request: dict[str, Any], ids: IdMap) -> tuple[int, Any]:
 def _send_file(client: Any, path: str) -> tuple[int, Any]:
     upload_id = path.split("/")[1]
     result = client.file_uploads.send(
-        file_upload_id=upload_id, file=("test_file_small.txt", b"This is test file content",
-                                        "text/plain"))
+        file_upload_id=upload_id,
+        file=("test_file_small.txt", b"This is test file content", "text/plain"),
+    )
     return 200, result
 
 
 @pytest.mark.skipif(not _cassettes(), reason=f"recordings not found at {RECORDINGS}")
-@pytest.mark.parametrize("cassette", [p for p in _cassettes() if _covered(p)],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "cassette", [p for p in _cassettes() if _covered(p)], ids=lambda p: p.stem
+)
 def test_recording_matches(cassette: Path) -> None:
     assert _replay(cassette) == []
 

@@ -18,8 +18,9 @@ from .helpers import START, make_client, make_emulator
 
 
 def _post(emu: Emulator, name: str, payload: dict[str, object]) -> dict[str, object]:
-    status, _, body = emu.handle("POST", f"/_emulator/{name}", {},
-                                 json.dumps(payload).encode())
+    status, _, body = emu.handle(
+        "POST", f"/_emulator/{name}", {}, json.dumps(payload).encode()
+    )
     assert status == 200
     result: dict[str, object] = json.loads(body)
     return result
@@ -32,11 +33,16 @@ def _new_page(client: object, emu: Emulator, title: str = "p") -> dict[str, obje
     )
 
 
-@pytest.mark.parametrize(("kind", "status", "code"), [
-    ("500", 500, "internal_server_error"), ("503", 503, "service_unavailable"),
-    ("504", 504, "gateway_timeout"), ("409", 409, "conflict_error"),
-    ("429long", 429, "rate_limited"),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        ("500", 500, "internal_server_error"),
+        ("503", 503, "service_unavailable"),
+        ("504", 504, "gateway_timeout"),
+        ("409", 409, "conflict_error"),
+        ("429long", 429, "rate_limited"),
+    ],
+)
 def test_pre_faults_answer_before_applying(kind: str, status: int, code: str) -> None:
     emu, _ = make_emulator(faults=f"{kind}:1@POST /v1/pages")
     client = make_client(emu)
@@ -85,8 +91,9 @@ def test_rate_faults_are_repeatable() -> None:
         emu, _ = make_emulator(faults="500:0.5", seed=7)
         results = []
         for _ in range(20):
-            status, _, _ = emu.handle("GET", "/v1/users/me",
-                                      {"Authorization": "Bearer secret_emulator"}, b"")
+            status, _, _ = emu.handle(
+                "GET", "/v1/users/me", {"Authorization": "Bearer secret_emulator"}, b""
+            )
             results.append(status)
         return results
 
@@ -102,12 +109,14 @@ def test_cursor_faults() -> None:
     page = client.blocks.children.list(emu.root_page_id, page_size=1)
     emu.set_faults("badcursor:1")
     with pytest.raises(APIResponseError) as info:
-        client.blocks.children.list(emu.root_page_id, page_size=1,
-                                    start_cursor=page["next_cursor"])
+        client.blocks.children.list(
+            emu.root_page_id, page_size=1, start_cursor=page["next_cursor"]
+        )
     assert str(info.value).startswith("The start_cursor provided is invalid")
     emu.set_faults("loopcursor:1")
-    again = client.blocks.children.list(emu.root_page_id, page_size=1,
-                                        start_cursor=page["next_cursor"])
+    again = client.blocks.children.list(
+        emu.root_page_id, page_size=1, start_cursor=page["next_cursor"]
+    )
     assert again["next_cursor"] == page["next_cursor"]
     client.close()
 
@@ -116,8 +125,13 @@ def test_stats_count_templates_and_callers(emu: Emulator) -> None:
     client = make_client(emu)
     client.pages.retrieve(emu.root_page_id)
     rows = emu.stats()["requests"]
-    assert {"caller": "integration", "method": "GET", "path": "/v1/pages/{id}",
-            "status": 200, "count": 1} in rows
+    assert {
+        "caller": "integration",
+        "method": "GET",
+        "path": "/v1/pages/{id}",
+        "status": 200,
+        "count": 1,
+    } in rows
     _post(emu, "stats/reset", {})
     assert emu.stats() == {"requests": []}
     client.close()
@@ -157,8 +171,10 @@ def test_hold_blocks_after_k_requests_then_drops(emu: Emulator) -> None:
     _post(emu, "hold", {"after": None})
     worker.join(timeout=5)
     assert failures and isinstance(failures[0], httpx.RemoteProtocolError)
-    titles = [b["child_page"]["title"] for b in
-              client.blocks.children.list(emu.root_page_id)["results"]]
+    titles = [
+        b["child_page"]["title"]
+        for b in client.blocks.children.list(emu.root_page_id)["results"]
+    ]
     assert titles == ["held"]
     client.close()
 
@@ -179,7 +195,9 @@ def test_free_plan_block_limit_and_upload_cap() -> None:
     client = make_client(emu)
     me = client.users.me()
     assert me["bot"]["workspace_limits"]["max_file_upload_size_in_bytes"] == 5242880
-    assert len([u for u in client.users.list()["results"] if u["type"] == "person"]) == 2
+    assert (
+        len([u for u in client.users.list()["results"] if u["type"] == "person"]) == 2
+    )
     emu.store.blocks_created = 999
     _new_page(client, emu)
     emu.set_clock(advance_s=3 * 86400 + 60)
@@ -196,17 +214,30 @@ def test_data_file_round_trip_and_bulk_add(tmp_path: Path) -> None:
     db = client.databases.create(
         parent={"type": "page_id", "page_id": emu.root_page_id},
         title=[{"text": {"content": "Deals"}}],
-        initial_data_source={"properties": {"Name": {"title": {}},
-                                            "Amount": {"number": {}}}})
+        initial_data_source={
+            "properties": {"Name": {"title": {}}, "Amount": {"number": {}}}
+        },
+    )
     source_id = db["data_sources"][0]["id"]
     client.close()
-    added = bulk_add_pages(path, source_id, (
-        {"Name": {"title": [{"text": {"content": f"d{i}"}}]}, "Amount": {"number": i}}
-        for i in range(250)), created_times=[START] * 250)
+    added = bulk_add_pages(
+        path,
+        source_id,
+        (
+            {
+                "Name": {"title": [{"text": {"content": f"d{i}"}}]},
+                "Amount": {"number": i},
+            }
+            for i in range(250)
+        ),
+        created_times=[START] * 250,
+    )
     assert len(added) == 250
     reloaded = Emulator(EmulatorConfig(data_path=path, rate_limit_rps=0))
     again = make_client(reloaded)
-    result = again.data_sources.query(source_id, filter={
-        "property": "Amount", "number": {"greater_than_or_equal_to": 200}})
+    result = again.data_sources.query(
+        source_id,
+        filter={"property": "Amount", "number": {"greater_than_or_equal_to": 200}},
+    )
     assert len(result["results"]) == 50
     again.close()
