@@ -59,7 +59,8 @@ class Daemon:
         self.sync = sync
         self.clock = clock
         self.monotonic = monotonic
-        self.last_full: datetime | None = None
+        self.last_full: datetime | None = store.last_success("full")
+        """When the last full reconcile started; a restart does not redo it early."""
         self.auth_failures = 0
         self.stopped_for: AuthError | None = None
         self._scheduler: BlockingScheduler | None = None

@@ -6,6 +6,7 @@ gateway, with the emulator as the transport: the production code path, no networ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -56,6 +57,42 @@ class MovableClock:
         return self.now.astimezone(zone).date()
 
 
+Hook = Callable[[httpx.Request], httpx.Response | None]
+"""Runs before an integration request; a response returned is sent instead."""
+
+
+class HookedTransport(httpx.BaseTransport):
+    """The emulator's transport under the gateway, recording and hooking requests.
+
+    ``sent`` keeps (method, path, JSON body) of every integration request; each
+    hook sees the request first and may answer it itself.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.hooks: list[Hook] = []
+        self.sent: list[tuple[str, str, Any]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        self.sent.append(
+            (request.method, request.url.path, json.loads(body) if body else None)
+        )
+        for hook in list(self.hooks):
+            answer = hook(request)
+            if answer is not None:
+                return answer
+        return self.inner.handle_request(request)
+
+
+def error_response(
+    request: httpx.Request, status: int, code: str, message: str
+) -> httpx.Response:
+    """A Notion error answer, as a hook returns it."""
+    payload = {"object": "error", "status": status, "code": code, "message": message}
+    return httpx.Response(status, json=payload, request=request)
+
+
 class World:
     """One workspace and one notion-crm installation, built fresh for a test."""
 
@@ -77,11 +114,12 @@ class World:
             sleep=lambda _s: None,
         )
         self.transport = EmulatorTransport(self.emulator)
+        self.hooked = HookedTransport(self.transport)
         self.sleeps: list[float] = []
         self.gateway = NotionGateway(
             TOKEN,
             gateway_config or GatewayConfig(base_url=BASE_URL, pace_rps=0),
-            transport=self.transport,
+            transport=self.hooked,
             clock=self.clock,
             sleep=self.sleeps.append,
         )
@@ -129,6 +167,38 @@ class World:
             if row["caller"] == "integration":
                 counts[row["method"]] = counts.get(row["method"], 0) + row["count"]
         return counts
+
+    def requests_by_path(self) -> dict[str, int]:
+        """Integration requests since the last reset, by "METHOD /template"."""
+        counts: dict[str, int] = {}
+        for row in self.emulator.stats()["requests"]:
+            if row["caller"] == "integration":
+                key = f"{row['method']} {row['path']}"
+                counts[key] = counts.get(key, 0) + row["count"]
+        return counts
+
+    def reset_counts(self) -> None:
+        """Zero the emulator's stats and forget the recorded requests."""
+        self.emulator.reset_stats()
+        self.hooked.sent.clear()
+
+    def patches(self) -> list[tuple[str, Any]]:
+        """(path, body) of each PATCH the integration sent since the last reset."""
+        return [(p, b) for m, p, b in self.hooked.sent if m == "PATCH"]
+
+    def mirror(self, db: str) -> dict[str, Any]:
+        return self.store.load_mirror().get(db, {})
+
+    def update_schema(self, db: str, properties: dict[str, Any]) -> None:
+        """Change a data source's properties as a person (rename, delete...)."""
+        self.person.data_sources.update(
+            data_source_id=self.binding.database(db).data_source_id,
+            properties=properties,
+        )
+
+    def schema_of(self, db: str) -> dict[str, Any]:
+        source = self.binding.database(db).data_source_id
+        return dict(self.person.data_sources.retrieve(data_source_id=source))
 
     def writes(self) -> int:
         counts = self.integration_requests()

@@ -58,7 +58,9 @@ def reported_errors(as_json: bool = False) -> Iterator[None]:
         message = scrub(str(exc))
         if as_json:
             click.echo(json.dumps({"error": scrub(exc.message), "hint": exc.hint}))
-        err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+        err_console.print(
+            f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True
+        )
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("Interrupted.")

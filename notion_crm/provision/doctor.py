@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from notion_crm.errors import AccessError
+from notion_crm.errors import AccessError, WorkspaceError
 from notion_crm.notion.datasource import DataSourceInfo
 from notion_crm.notion.gateway import NotionGateway
 from notion_crm.provision.binder import bind_database, nfc
@@ -53,10 +53,15 @@ def diagnose(
     findings += _workspace(gateway, me, binding)
     try:
         seen = observe(gateway, schema, binding, binding.parent_page_id, binding.locale)
-    except Exception as exc:  # noqa: BLE001 - doctor reports, it never crashes
+    except WorkspaceError:
         return [
             *findings,
-            Finding("error", f"Cannot read the parent page: {exc}", SHARE_STEPS),
+            Finding(
+                "error",
+                f"The CRM's parent page {binding.parent_page_id} is not shared with "
+                "the integration (or was deleted).",
+                SHARE_STEPS,
+            ),
         ]
     findings += _structure(schema, binding, seen)
     order = {"error": 0, "warning": 1, "info": 2}
@@ -114,16 +119,25 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
                 "Run notion-crm provision to rebuild it. " + SHARE_STEPS,
             )
         ]
-    for database_id in seen.unreachable:
+    by_id = {b.database_id: k for k, b in binding.databases.items()}
+    unshared = {by_id.get(i, i) for i in seen.unreachable}
+    for key in sorted(unshared):
+        name = (
+            schema.workspace.database(key).name(locale)
+            if key in by_id.values()
+            else key
+        )
         found.append(
             Finding(
                 "error",
-                f"Database {database_id} is not shared with the integration.",
+                f"Database {name} is not shared with the integration.",
                 SHARE_STEPS,
             )
         )
     for key, spec in schema.workspace.databases.items():
         db = seen.databases.get(key)
+        if db is None and key in unshared:
+            continue
         if db is None:
             found.append(
                 Finding(

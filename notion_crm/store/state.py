@@ -280,6 +280,15 @@ class StateStore:
             for k, s, d, r, pr, pw, e in rows
         ]
 
+    def last_success(self, kind: str) -> datetime | None:
+        """When the latest run of ``kind`` that ended without error started."""
+        row = self._conn.execute(
+            "SELECT started FROM runs WHERE kind = ? AND error IS NULL "
+            "ORDER BY seq DESC LIMIT 1",
+            (kind,),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def forget_published(self, keys: list[str]) -> None:
         """Forget published texts so the next cycle writes those callouts."""
         with transaction(self._conn, self.path) as conn:

@@ -26,10 +26,10 @@ from notion_crm.errors import (
     WorkspaceError,
 )
 from notion_crm.notion import properties as P
-from notion_crm.notion.datasource import read_data_source
+from notion_crm.notion.datasource import DataSourceInfo, read_data_source
 from notion_crm.notion.gateway import NotionGateway
-from notion_crm.provision.binder import bind_database
-from notion_crm.schema.binding import Binding
+from notion_crm.provision.binder import BindFindings, bind_database
+from notion_crm.schema.binding import Binding, DatabaseBinding
 from notion_crm.schema.model import Schema
 from notion_crm.settings import CrmSettings
 from notion_crm.store.codec import Record
@@ -44,10 +44,15 @@ from notion_crm.sync import dashboard
 from notion_crm.sync.compute import Rules, compute
 from notion_crm.sync.decode import MANY_SIDES, SMALL_SIDES, decode_page
 from notion_crm.sync.formatting import kpi_callout_text, kpi_json_value
-from notion_crm.sync.kpis import compute_kpis
-from notion_crm.sync.reader import DATABASES, property_ids, read_sources, retrieve_pages
+from notion_crm.sync.kpis import KpiValue, compute_kpis
+from notion_crm.sync.reader import (
+    DATABASES,
+    drift_seen,
+    read_sources,
+    retrieve_pages,
+)
 from notion_crm.sync.records import Opportunity, Snapshot
-from notion_crm.sync.report import CycleReport, Transition
+from notion_crm.sync.report import Change, CycleReport, Transition
 from notion_crm.sync.writes import PageWrite, apply_written, plan_writes
 
 logger = logging.getLogger(__name__)
@@ -60,6 +65,9 @@ INPUTS: dict[str, tuple[str, ...]] = {
 """Properties the figures are computed from: without them, nothing is written."""
 
 Mirror = dict[str, dict[str, Record]]
+
+MAX_WRITE_ROUNDS = 4
+"""Rounds of writes per cycle: opportunities and contacts, companies, and redos."""
 
 
 @dataclass(slots=True)
@@ -80,6 +88,14 @@ class _Cycle:
     pending_added: list[PendingWrite] = field(default_factory=list)
     pending_cleared: list[tuple[str, str]] = field(default_factory=list)
     binding_changed: bool = False
+    before: dict[str, Record | None] = field(default_factory=dict)
+    """Each page's record as the cycle found it in the mirror (first read only)."""
+    refreshed: set[str] = field(default_factory=set)
+    """Data sources whose schema this cycle has already read again."""
+    written: set[str] = field(default_factory=set)
+    """Pages this cycle has sent a write to: none is written twice in a cycle."""
+    published: dict[str, str] = field(default_factory=dict)
+    """Dashboard texts this cycle wrote, saved with the commit."""
 
 
 class SyncEngine:
@@ -155,7 +171,7 @@ class SyncEngine:
                 self._drop_unseen(
                     state, db, {P.normalize_id(p["id"]) for p in source.pages}
                 )
-        self._follow_relations(state, reads.sources, cursors)
+        self._follow_relations(state, cursors)
         self._write(state, dry_run=dry_run)
         if not dry_run:
             new_cursors = {
@@ -187,6 +203,7 @@ class SyncEngine:
             decoded = decode_page(db, page, db_binding, self.zone, self._stamp_keys)
             self._complete_relations(state, db, decoded.record, decoded.incomplete)
             old = state.mirror[db].get(page_id)
+            state.before.setdefault(page_id, old)
             if db == "opportunities" and stamp:
                 self._note_transition(state, old, decoded.record)
             if old != decoded.record:
@@ -223,23 +240,18 @@ class SyncEngine:
             logger.info("%s page %s is gone (trashed or unshared)", db, page_id)
             self._forget(state, db, page_id)
 
-    def _follow_relations(
-        self,
-        state: _Cycle,
-        sources: Mapping[str, object],
-        cursors: Mapping[str, Cursor],
-    ) -> None:
-        """Re-read pages that entered or left a relation edited from its many side."""
-        incoming = _inverse_index(state.mirror, self.schema)
-        to_read: set[str] = set()
-        for page_id, (db, record, _edited) in list(state.changed.items()):
-            for key in MANY_SIDES.get(db, ()):
-                spec = self.schema.workspace.database(db).properties[key]
-                listed = set(getattr(record, key))
-                derived = incoming.get((spec.target or "", spec.back or ""), {}).get(
-                    page_id, set()
-                )
-                to_read |= (listed ^ derived) - state.read_ids
+    def _follow_relations(self, state: _Cycle, cursors: Mapping[str, Cursor]) -> None:
+        """Re-read pages that entered or left a relation edited from its many side.
+
+        Notion is not known to move the other page's ``last_edited_time`` when a
+        person edits a two-way relation, so a page whose many side changed makes
+        the engine read again every page whose small side must now disagree with
+        the mirror: those it lists that do not list it back, and those that list it
+        and it no longer lists. Ids unknown to the mirror are read only when they
+        just entered the list (a trashed page a list still names is not read again
+        each time its neighbour changes).
+        """
+        to_read = self._relation_suspects(state) - state.read_ids
         if not to_read:
             return
         logger.info("re-reading %d pages whose relations changed", len(to_read))
@@ -252,6 +264,21 @@ class SyncEngine:
         for page_id in to_read - reached:
             for db in DATABASES:
                 self._forget(state, db, page_id)
+
+    def _relation_suspects(self, state: _Cycle) -> set[str]:
+        incoming = _inverse_index(state.mirror)
+        known = {page_id for records in state.mirror.values() for page_id in records}
+        suspects: set[str] = set()
+        for page_id, (db, record, _edited) in list(state.changed.items()):
+            before = state.before.get(page_id)
+            for key in MANY_SIDES.get(db, ()):
+                spec = self.schema.workspace.database(db).properties[key]
+                listed = set(getattr(record, key))
+                moved = listed ^ set(getattr(before, key) if before else ())
+                derived = incoming.get((spec.target or "", spec.back or ""), {})
+                disagree = listed ^ derived.get(page_id, set())
+                suspects |= {i for i in disagree if i in known or i in moved}
+        return suspects
 
     def _note_transition(self, state: _Cycle, old: Record | None, new: Record) -> None:
         assert isinstance(new, Opportunity)
@@ -300,21 +327,21 @@ class SyncEngine:
     # -- schema drift ----------------------------------------------------------------
 
     def _check_drift(self, state: _Cycle, pages: Mapping[str, list[P.Json]]) -> None:
-        """Re-read a data source's schema when its pages show other properties."""
+        """Re-read a data source's schema when its pages show another one."""
         stale = []
         for db, db_pages in pages.items():
-            seen = property_ids(db_pages)
-            if not seen:
-                continue
-            known = _known_ids(state.binding, db)
-            if seen != known:
+            reason = drift_seen(db, state.binding.database(db), db_pages)
+            if reason is not None:
+                logger.info("%s: the query shows %s; reading its schema", db, reason)
                 stale.append(db)
-        if stale and not state.full:
+        if stale:
             self._refresh_schema(state, stale)
         self._require_inputs(state)
 
     def _refresh_schema(self, state: _Cycle, dbs: list[str]) -> None:
-        for db in dbs:
+        """Read data source schemas again (once per cycle each) and rebind."""
+        for db in [d for d in dbs if d not in state.refreshed]:
+            state.refreshed.add(db)
             previous = state.binding.database(db)
             info = read_data_source(
                 self.gateway.retrieve_data_source(previous.data_source_id)
@@ -326,23 +353,29 @@ class SyncEngine:
                 state.binding.locale,
                 database_id=previous.database_id,
             )
-            for key in findings.missing:
-                state.report.warnings.append(
-                    f"{db}.{key} is missing in Notion: the engine stops writing it. "
-                    "Run `notion-crm provision` to recreate it."
-                )
-            for key, expected, found in findings.retyped:
-                state.report.warnings.append(
-                    f"{db}.{key} is a {found} property, not a {expected}: the engine "
-                    "ignores it. Change its type back in Notion, or run `notion-crm "
-                    "doctor`."
-                )
-            for key, old, new in findings.renamed:
-                logger.info("%s.%s renamed in Notion from %r to %r", db, key, old, new)
+            _remember_unbound(bound, info)
+            self._report_findings(state, db, findings)
             state.binding.databases[db] = bound
             state.binding_changed = True
-        for warning in state.report.warnings:
+
+    def _report_findings(self, state: _Cycle, db: str, findings: BindFindings) -> None:
+        warnings = []
+        for key in findings.missing:
+            warnings.append(
+                f"{db}.{key} is missing in Notion: the engine stops writing it. "
+                "Run `notion-crm provision` to recreate it."
+            )
+        for key, expected, found in findings.retyped:
+            warnings.append(
+                f"{db}.{key} is a {found} property, not a {expected}: the engine "
+                "ignores it. Change its type back in Notion, or run `notion-crm "
+                "doctor`."
+            )
+        for key, old, new in findings.renamed:
+            logger.info("%s.%s renamed in Notion from %r to %r", db, key, old, new)
+        for warning in warnings:
             logger.warning("%s", warning)
+        state.report.warnings.extend(warnings)
 
     def _require_inputs(self, state: _Cycle) -> None:
         for db, keys in INPUTS.items():
@@ -372,16 +405,26 @@ class SyncEngine:
         )
 
     def _write(self, state: _Cycle, *, dry_run: bool) -> None:
+        """Compute, write what differs, then publish the figures.
+
+        Writes go in rounds: opportunities and contacts first, companies after, so
+        that a company's figures see what the first round learnt (a page found in
+        the trash, a person's newer value after a 409). A page written in one round
+        is not written again in a later one; what it still lacks is written at the
+        next cycle.
+        """
         rules = self._rules(state.binding)
         last_changes = self._last_stage_changes(state)
         pending = {(p.page_id, p.property) for p in self.store.pending()}
+        if state.full:
+            self._retry_pending_stamps(state, pending)
 
         def writable(db: str, page_id: str, key: str) -> bool:
             if key not in state.binding.database(db).properties:
                 return False
             return state.full or (page_id, key) not in pending
 
-        for _round in range(3):
+        for _round in range(MAX_WRITE_ROUNDS):
             snapshot = _snapshot(state.mirror)
             computed = compute(
                 snapshot, rules, today=state.today, last_stage_change=last_changes
@@ -389,14 +432,49 @@ class SyncEngine:
             writes = plan_writes(
                 state.mirror, computed, state.stamps, writable=writable
             )
-            for write in writes:
-                state.report.changes.extend(self._named_changes(state, write))
             if dry_run:
+                for write in writes:
+                    state.report.changes.extend(self._named_changes(state, write))
                 break
-            if not self._apply(state, writes, pending):
+            if not self._write_round(state, writes, pending):
                 break
         kpis = compute_kpis(snapshot, computed, rules, self.schema.rules.kpis)
         self._publish(state, kpis, dry_run=dry_run)
+
+    def _write_round(
+        self, state: _Cycle, writes: list[PageWrite], pending: set[tuple[str, str]]
+    ) -> bool:
+        """Send one round of writes; True when another round is due."""
+        fresh = [w for w in writes if w.page_id not in state.written]
+        for write in writes:
+            if write.page_id in state.written:
+                logger.debug("%s already written this cycle", write.page_name)
+        first = [w for w in fresh if w.db != "companies"]
+        batch = first or fresh
+        if not batch:
+            return False
+        again = self._apply(state, batch, pending)
+        return again or len(batch) < len(fresh)
+
+    def _retry_pending_stamps(
+        self, state: _Cycle, pending: set[tuple[str, str]]
+    ) -> None:
+        """Stage dates whose write failed for good are due again at a full reconcile.
+
+        The date is the one the transition that called for it was stamped with.
+        """
+        keys = set(self._stamp_keys)
+        for page_id, key in sorted(pending):
+            record = state.mirror["opportunities"].get(page_id)
+            if key not in keys or not isinstance(record, Opportunity):
+                continue
+            if record.stage_dates.get(key) is not None:
+                continue
+            for transition in reversed(self.store.transitions(page_id)):
+                if self._stamp_key(state, transition.to_stage) == key:
+                    day = transition.edited.astimezone(self.zone).date()
+                    state.stamps.setdefault(page_id, {}).setdefault(key, day)
+                    break
 
     def _last_stage_changes(self, state: _Cycle) -> dict[str, date]:
         recorded = self.store.last_transitions()
@@ -444,6 +522,8 @@ class SyncEngine:
         self, state: _Cycle, write: PageWrite, pending: set[tuple[str, str]]
     ) -> None:
         """Record in the mirror that Notion now holds the written values."""
+        state.written.add(write.page_id)
+        state.report.changes.extend(self._named_changes(state, write))
         for key in write.values:
             if (write.page_id, key) in pending:
                 state.pending_cleared.append((write.page_id, key))
@@ -459,6 +539,7 @@ class SyncEngine:
                 del stamped[key]
 
     def _write_refused(self, state: _Cycle, write: PageWrite, error: Exception) -> bool:
+        state.written.add(write.page_id)
         text = str(error).lower()
         if isinstance(error, AccessError) or "archived" in text or "trash" in text:
             logger.info(
@@ -477,7 +558,7 @@ class SyncEngine:
         self._refresh_schema(state, [write.db])
         return False
 
-    def _named_changes(self, state: _Cycle, write: PageWrite) -> list:  # type: ignore[type-arg]
+    def _named_changes(self, state: _Cycle, write: PageWrite) -> list[Change]:
         status = state.binding.database("companies").properties.get("status")
         names = {}
         if status:
@@ -487,7 +568,7 @@ class SyncEngine:
                     names[option_id] = spec.option(key).name(state.binding.locale)
         changes = write.changes()
         return [
-            type(c)(
+            Change(
                 c.database,
                 c.page_id,
                 c.page_name,
@@ -499,30 +580,42 @@ class SyncEngine:
         ]
 
     def _publish(
-        self, state: _Cycle, kpis: Mapping[str, object], *, dry_run: bool
+        self, state: _Cycle, kpis: Mapping[str, KpiValue], *, dry_run: bool
     ) -> None:
+        """Write the callouts whose text changed, and the "figures as of" line.
+
+        The line moves only when a figure changed since it was last published; a
+        full reconcile that only puts right a callout a person edited leaves it.
+        """
         locale = state.binding.locale
         specs = {s.key: s for s in self.schema.rules.kpis}
         texts = {
-            key: kpi_callout_text(specs[key], value, locale)  # type: ignore[arg-type]
+            key: kpi_callout_text(specs[key], value, locale)
             for key, value in kpis.items()
         }
-        state.report.kpis = {k: kpi_json_value(v) for k, v in kpis.items()}  # type: ignore[arg-type]
+        state.report.kpis = {k: kpi_json_value(v) for k, v in kpis.items()}
         state.report.kpi_texts = texts
         published = self.store.published()
         actual = (
             dashboard.read_callouts(self.gateway, state.binding) if state.full else None
         )
         todo = dashboard.texts_to_write(texts, published, actual)
-        self._published: dict[str, str] = {}
         if dry_run or not todo:
             return
-        as_of = dashboard.as_of_text(
-            self.schema.workspace.dashboard.as_of(locale), state.now, self.zone, locale
+        figure_moved = any(published.get(key) != text for key, text in texts.items())
+        as_of = (
+            dashboard.as_of_text(
+                self.schema.workspace.dashboard.as_of(locale),
+                state.now,
+                self.zone,
+                locale,
+            )
+            if figure_moved
+            else None
         )
         outcome = dashboard.write_callouts(self.gateway, state.binding, todo, as_of)
         state.report.blocks_written = len(outcome.written)
-        self._published = outcome.written
+        state.published = outcome.written
 
     # -- saving ------------------------------------------------------------------------
 
@@ -534,7 +627,7 @@ class SyncEngine:
             transitions=state.transitions,
             pending_added=state.pending_added,
             pending_cleared=state.pending_cleared,
-            published=getattr(self, "_published", {}),
+            published=state.published,
         )
         if state.binding_changed:
             self.store.save_binding(state.binding)
@@ -543,10 +636,17 @@ class SyncEngine:
         self._mirror = state.mirror
 
 
-def _known_ids(binding: Binding, db: str) -> set[str]:
-    db_binding = binding.database(db)
-    ids = {P.property_key(p.id) for p in db_binding.properties.values()}
-    return ids | {P.property_key(i) for i in db_binding.other_ids}
+def _remember_unbound(bound: DatabaseBinding, info: DataSourceInfo) -> None:
+    """Note as "other" every property left unbound (retyped ones included).
+
+    The drift check then takes them as known, so a property the engine ignores
+    does not make every cycle read the schema again.
+    """
+    used = {P.property_key(p.id) for p in bound.properties.values()}
+    used |= {P.property_key(i) for i in bound.other_ids}
+    for key, prop in info.properties.items():
+        if key not in used:
+            bound.other_ids.append(prop.id)
 
 
 def _snapshot(mirror: Mirror) -> Snapshot:
@@ -558,9 +658,7 @@ def _snapshot(mirror: Mirror) -> Snapshot:
     )
 
 
-def _inverse_index(
-    mirror: Mirror, schema: Schema
-) -> dict[tuple[str, str], dict[str, set[str]]]:
+def _inverse_index(mirror: Mirror) -> dict[tuple[str, str], dict[str, set[str]]]:
     """(db, small-side key) -> target page id -> pages whose small side names it."""
     index: dict[tuple[str, str], dict[str, set[str]]] = {}
     for db, keys in SMALL_SIDES.items():

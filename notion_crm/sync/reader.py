@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from notion_crm.errors import AccessError
 from notion_crm.notion import properties as P
 from notion_crm.notion.gateway import NotionGateway, QueryResult
-from notion_crm.schema.binding import Binding
+from notion_crm.provision.binder import nfc
+from notion_crm.schema.binding import Binding, DatabaseBinding
 from notion_crm.store.state import Cursor
 
 logger = logging.getLogger(__name__)
@@ -97,20 +99,53 @@ def read_sources(
     return reads
 
 
-def property_ids(pages: list[P.Json]) -> set[str]:
-    """The property ids present in a list of page objects (decoded)."""
-    found: set[str] = set()
-    for page in pages[:1]:
-        found.update(P.by_id(page))
-    return found
+WATCHED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "opportunities": ("stage",),
+    "companies": ("status",),
+}
+"""Select properties whose option ids the engine computes with, per database."""
+
+
+def drift_seen(db: str, binding: DatabaseBinding, pages: list[P.Json]) -> str | None:
+    """Why the pages a query returned show a schema other than the binding's.
+
+    Every page of a query carries every property, so the first page tells which
+    property ids exist and what they are called now; option ids are checked on
+    every page. None when nothing differs (then no schema is read).
+    """
+    if not pages:
+        return None
+    first = P.by_id(pages[0])
+    known = {P.property_key(p.id) for p in binding.properties.values()}
+    others = {P.property_key(i) for i in binding.other_ids}
+    if set(first) - known - others:
+        return "a property the engine does not know"
+    if known - set(first):
+        return "a property is missing"
+    names = P.names_by_id(pages[0])
+    for key, prop in binding.properties.items():
+        if nfc(names.get(P.property_key(prop.id), "")) != nfc(prop.name):
+            return f"{key} was renamed"
+    for key in WATCHED_OPTIONS.get(db, ()):
+        watched = binding.properties.get(key)
+        if watched is not None and _unknown_option(pages, watched.id, watched.options):
+            return f"an unknown {key} option"
+    return None
+
+
+def _unknown_option(pages: list[P.Json], prop_id: str, options: dict[str, str]) -> bool:
+    known = set(options.values())
+    for page in pages:
+        option = P.read_select(P.lookup(P.by_id(page), prop_id))
+        if option is not None and option not in known:
+            return True
+    return False
 
 
 def retrieve_pages(gateway: NotionGateway, page_ids: list[str]) -> list[P.Json]:
     """Read single pages again, concurrently; pages gone or unshared are skipped."""
 
     def fetch(page_id: str) -> P.Json | None:
-        from notion_crm.errors import AccessError
-
         try:
             return gateway.retrieve_page(page_id)
         except AccessError:
