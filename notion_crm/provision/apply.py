@@ -92,7 +92,15 @@ class Provisioner:
             )
         self._seen = observe(self.gateway, self.schema, binding, parent_id, self.locale)
         self._infos = {k: d.info for k, d in self._seen.databases.items()}
-        return make_plan(self.schema, self._seen, self.locale)
+        if self._seen.unreachable:
+            raise WorkspaceError(
+                "The integration can no longer reach database(s) "
+                f"{', '.join(self._seen.unreachable)} of this CRM; provisioning "
+                "would build them a second time.",
+                hint="In Notion, open the CRM's parent page, ••• menu → Connections "
+                "→ add your integration, then run provision again.",
+            )
+        return make_plan(self.schema, self._seen, self.locale, binding)
 
     def run(self, parent_id: str) -> ProvisionResult:
         """Plan and apply until the workspace matches the schema."""

@@ -26,7 +26,7 @@ class BindFindings:
     retyped: list[tuple[str, str, str]] = field(default_factory=list)
     """(key, expected type, type found)."""
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
-    """(key, name in the schema or last seen, name now)."""
+    """(key, name in the schema, name now)."""
     missing_options: list[tuple[str, str]] = field(default_factory=list)
     """(property key, option key)."""
     unknown_options: list[tuple[str, str]] = field(default_factory=list)
@@ -63,9 +63,10 @@ def bind_database(
         if found.type != prop_spec.type:
             findings.retyped.append((key, prop_spec.type, found.type))
             continue
-        last_name = before.name if before else prop_spec.name(locale)
-        if nfc(found.name) != nfc(last_name):
-            findings.renamed.append((key, last_name, found.name))
+        schema_name = prop_spec.name(locale)
+        if nfc(found.name) != nfc(schema_name):
+            findings.renamed.append((key, schema_name, found.name))
+        if before is not None and nfc(found.name) != nfc(before.name):
             logger.info("%s.%s is now called %r in Notion", spec.key, key, found.name)
         bound[key] = PropertyBinding(
             id=found.id,

@@ -72,8 +72,14 @@ class Plan:
 RELATION_CREATORS = ("contacts", "opportunities", "interactions")
 
 
-def make_plan(schema: Schema, seen: Observation, locale: Locale) -> Plan:
-    """Compare the schema with what exists and list what must be done."""
+def make_plan(
+    schema: Schema, seen: Observation, locale: Locale, previous: Binding | None = None
+) -> Plan:
+    """Compare the schema with what exists and list what must be done.
+
+    ``previous`` is the binding the state store remembers: properties it knows are
+    matched by id, so a property a person renamed keeps its new name.
+    """
     plan = Plan(binding=Binding(locale=locale, parent_page_id=seen.parent_id))
     plan.binding.workspace_id = seen.workspace_id
     if seen.dashboard is None:
@@ -82,7 +88,7 @@ def make_plan(schema: Schema, seen: Observation, locale: Locale) -> Plan:
         plan.binding.dashboard_page_id = seen.dashboard.page_id
         plan.unchanged.append("dashboard page")
     for key in schema.workspace.databases:
-        _plan_database(schema, seen, plan, key, locale)
+        _plan_database(schema, seen, plan, key, locale, previous)
     for key in RELATION_CREATORS:
         _plan_relations(schema, plan, key)
     for key in schema.workspace.databases:
@@ -93,15 +99,23 @@ def make_plan(schema: Schema, seen: Observation, locale: Locale) -> Plan:
 
 
 def _plan_database(
-    schema: Schema, seen: Observation, plan: Plan, key: str, locale: Locale
+    schema: Schema,
+    seen: Observation,
+    plan: Plan,
+    key: str,
+    locale: Locale,
+    previous: Binding | None,
 ) -> None:
     spec = schema.workspace.database(key)
     found = seen.databases.get(key)
     if found is None:
         plan.actions.append(Action("create_database", key))
         return
+    known = previous.databases.get(key) if previous else None
+    if known is not None and known.data_source_id != found.info.id:
+        known = None
     bound, findings = bind_database(
-        spec, found.info, None, locale, database_id=found.database_id
+        spec, found.info, known, locale, database_id=found.database_id
     )
     bound.views = {}
     plan.binding.databases[key] = bound

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 VOLATILE = frozenset(
     {
@@ -232,8 +233,8 @@ class _Builder:
         if isinstance(value, list):
             return [self._relabel(v, props) for v in value]
         if isinstance(value, str):
-            if props and value in props:
-                return f"prop:{props[value]}"
+            if props and unquote(value) in props:
+                return f"prop:{props[unquote(value)]}"
             return self.label(value)
         return value
 
