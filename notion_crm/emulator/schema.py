@@ -310,6 +310,26 @@ def _change_property(
         _replace_options(store, prop, change[kind], f"{path}.{kind}")
     elif kind == "number" and isinstance(change.get("number"), dict):
         prop.config["format"] = str(change["number"].get("format") or "number")
+    elif kind == "relation" and isinstance(change.get("relation"), dict):
+        _reconfigure_relation(store, caller, source, prop, change["relation"], path)
+
+
+def _reconfigure_relation(
+    store: Store,
+    caller: Caller,
+    source: DataSource,
+    prop: PropSchema,
+    raw: dict[str, Any],
+    path: str,
+) -> None:
+    """A one-way relation made two-way gets a new back side, as on creation."""
+    config = build_config(store, caller, source, "relation", raw, f"{path}.relation")
+    was_dual = prop.config["type"] == "dual_property"
+    if was_dual or config["type"] != "dual_property":
+        return
+    prop.config = config
+    _create_back_relation(store, source, prop)
+    source.schema_version += 1
 
 
 def _retype(

@@ -297,6 +297,28 @@ class Provisioner:
         )
         self._bind(binding, key, read_data_source(response), bound.database_id)
 
+    def _do_repair_relations(
+        self, binding: Binding, action: Action, result: ProvisionResult
+    ) -> None:
+        """Make one-way relations two-way again; Notion adds a new back side."""
+        key = action.db or ""
+        spec = self.schema.workspace.database(key)
+        bound = binding.database(key)
+        props: Json = {}
+        for prop_key in action.keys:
+            prop = spec.properties[prop_key]
+            target = binding.database(prop.target or "").data_source_id
+            config = layout.relation_body(prop, target, self.locale)["properties"]
+            props[bound.properties[prop_key].id] = next(iter(config.values()))
+        self._update_source(binding, key, {"properties": props})
+        for prop_key in action.keys:
+            back = spec.properties[prop_key].back or ""
+            target_key = spec.properties[prop_key].target or ""
+            target_binding = binding.databases.get(target_key)
+            if target_binding is not None:
+                target_binding.properties.pop(back, None)
+        self._infos.pop(key, None)
+
     def _do_rename_back_sides(
         self, binding: Binding, action: Action, result: ProvisionResult
     ) -> None:

@@ -251,8 +251,7 @@ def _relations(
                     "error",
                     f"{spec.name(locale)}.{prop.name(locale)} lost its pair in "
                     f"{schema.workspace.database(prop.target or '').name(locale)}.",
-                    "Delete the property in Notion and run notion-crm provision to "
-                    "rebuild the pair.",
+                    "Run notion-crm provision to make the relation two-way again.",
                 )
             )
     return found

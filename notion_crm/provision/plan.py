@@ -21,6 +21,7 @@ ActionKind = Literal[
     "add_properties",
     "fix_options",
     "create_relations",
+    "repair_relations",
     "rename_back_sides",
     "rename_default_view",
     "create_view",
@@ -91,6 +92,7 @@ def make_plan(
         _plan_database(schema, seen, plan, key, locale, previous)
     for key in RELATION_CREATORS:
         _plan_relations(schema, plan, key)
+        _plan_lost_pairs(schema, seen, plan, key)
     for key in schema.workspace.databases:
         _plan_back_sides(schema, plan, key)
         _plan_views(schema, seen, plan, key, locale)
@@ -154,6 +156,32 @@ def _plan_relations(schema: Schema, plan: Plan, key: str) -> None:
     )
     if todo:
         plan.actions.append(Action("create_relations", key, todo))
+
+
+def _plan_lost_pairs(schema: Schema, seen: Observation, plan: Plan, key: str) -> None:
+    """Relations whose other side was deleted: Notion made them one-way."""
+    spec = schema.workspace.database(key)
+    bound = plan.binding.databases.get(key)
+    found = seen.databases.get(key)
+    if bound is None or found is None:
+        return
+    lost = []
+    for prop_key, prop in spec.properties.items():
+        if (
+            prop.type != "relation"
+            or prop.back_side
+            or prop_key not in bound.properties
+        ):
+            continue
+        live = found.info.by_id(bound.properties[prop_key].id)
+        target = seen.databases.get(prop.target or "")
+        pair = None
+        if live is not None and target is not None and live.synced_property_id:
+            pair = target.info.by_id(live.synced_property_id)
+        if live is None or live.relation_kind != "dual_property" or pair is None:
+            lost.append(prop_key)
+    if lost:
+        plan.actions.append(Action("repair_relations", key, tuple(lost)))
 
 
 def _plan_back_sides(schema: Schema, plan: Plan, key: str) -> None:

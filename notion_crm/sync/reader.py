@@ -124,8 +124,11 @@ def drift_seen(db: str, binding: DatabaseBinding, pages: list[P.Json]) -> str | 
         return "a property is missing"
     names = P.names_by_id(pages[0])
     for key, prop in binding.properties.items():
-        if nfc(names.get(P.property_key(prop.id), "")) != nfc(prop.name):
+        prop_key = P.property_key(prop.id)
+        if nfc(names.get(prop_key, "")) != nfc(prop.name):
             return f"{key} was renamed"
+        if first[prop_key].get("type") != prop.type:
+            return f"{key} changed type"
     for key in WATCHED_OPTIONS.get(db, ()):
         watched = binding.properties.get(key)
         if watched is not None and _unknown_option(pages, watched.id, watched.options):

@@ -64,7 +64,7 @@ def test_provision_builds_options_in_order(world: World, locale: str) -> None:
     stage = opportunities[NAMES[locale][list(NAMES[locale])[2]][3]]
     assert [o["name"] for o in stage["select"]["options"]] == STAGES[locale]
     companies = by_name(data_source(world, "companies"))
-    status = companies[NAMES[locale][list(NAMES[locale])[0]][1]]
+    status = companies[NAMES[locale][next(iter(NAMES[locale]))][1]]
     assert [o["name"] for o in status["select"]["options"]] == STATUSES[locale]
     interactions = by_name(data_source(world, "interactions"))
     kind = interactions["Type"]

@@ -58,9 +58,9 @@ class Snapshot:
         mine, theirs = Counter(self.entries), Counter(other.entries)
         lines = []
         for entry, n in sorted((mine - theirs).items()):
-            lines.append(f"- only here ({n}x): {entry[0]}: {entry[1][:400]}")
+            lines.append(f"- only here ({n}x): {entry[0]}: {entry[1]}")
         for entry, n in sorted((theirs - mine).items()):
-            lines.append(f"+ only there ({n}x): {entry[0]}: {entry[1][:400]}")
+            lines.append(f"+ only there ({n}x): {entry[0]}: {entry[1]}")
         return lines
 
 
@@ -200,7 +200,7 @@ class _Builder:
                 continue
             self._reachable.add(kid)
             shown = self._block(block)
-            if block["type"] not in ("child_page", "child_database"):
+            if block["type"] != "child_database":
                 shown["children"] = self._subtree(
                     children.get(kid, []), blocks, children
                 )
@@ -208,7 +208,8 @@ class _Builder:
         return tree
 
     def _block(self, block: dict[str, Any]) -> dict[str, Any]:
-        shown = self._relabel(block)
+        # The tree gives each block's place; block ids in parent_id do not repeat.
+        shown = self._relabel({k: v for k, v in block.items() if k != "parent_id"})
         if block["type"] in ("child_page", "child_database"):
             shown["title"] = self.label(block["id"])
         rich = shown.get("data", {}).get("rich_text")
