@@ -65,7 +65,10 @@ class NaiveSync:
         self.workers = workers
         self.http = httpx.Client(
             base_url=base_url,
-            headers={"Authorization": f"Bearer {token}", "Notion-Version": "2025-09-03"},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Notion-Version": "2025-09-03",
+            },
             timeout=120,
         )
         self.queries = 0
@@ -121,7 +124,9 @@ class NaiveSync:
 
     def _patch(self, item: tuple[str, dict[str, Any]]) -> None:
         page_id, properties = item
-        answer = self.http.patch(f"/v1/pages/{page_id}", json={"properties": properties})
+        answer = self.http.patch(
+            f"/v1/pages/{page_id}", json={"properties": properties}
+        )
         answer.raise_for_status()
 
 
@@ -171,7 +176,9 @@ def _opportunity(page: dict[str, Any]) -> Opportunity:
         stage=_option_keys("opportunities", "stage").get(stage or ""),
         amount=None if amount is None else Decimal(str(amount)),
         stage_dates={k: _date(page, names[k]) for k in stamp_keys},
-        created_time=datetime.fromisoformat(page["created_time"].replace("Z", "+00:00")),
+        created_time=datetime.fromisoformat(
+            page["created_time"].replace("Z", "+00:00")
+        ),
     )
 
 

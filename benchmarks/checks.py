@@ -48,16 +48,40 @@ def _cold(r: SizeResult, m: Measure, name: str, writes: int) -> list[Check]:
     reads, pages = m.counts.reads, m.path(PAGE_WRITE)
     blocks = m.path(BLOCK_WRITE)
     return [
-        Check(f"{name}: reads", str(reads), f"≤ {r.cold_read_bound}", reads <= r.cold_read_bound, "requests"),
-        Check(f"{name}: page writes", str(pages), f"= {writes} (values that differ)", pages == writes, "requests"),
-        Check(f"{name}: block writes", str(blocks), "≤ 10 (9 callouts + as-of)", blocks <= 10, "requests"),
+        Check(
+            f"{name}: reads",
+            str(reads),
+            f"≤ {r.cold_read_bound}",
+            reads <= r.cold_read_bound,
+            "requests",
+        ),
+        Check(
+            f"{name}: page writes",
+            str(pages),
+            f"= {writes} (values that differ)",
+            pages == writes,
+            "requests",
+        ),
+        Check(
+            f"{name}: block writes",
+            str(blocks),
+            "≤ 10 (9 callouts + as-of)",
+            blocks <= 10,
+            "requests",
+        ),
     ]
 
 
 def _idle(m: Measure) -> list[Check]:
     total, writes = m.counts.total, m.counts.writes
     return [
-        Check("idle: requests", str(total), "≤ 4 (one per data source)", total <= 4, "requests"),
+        Check(
+            "idle: requests",
+            str(total),
+            "≤ 4 (one per data source)",
+            total <= 4,
+            "requests",
+        ),
         Check("idle: writes", str(writes), "= 0", writes == 0, "requests"),
     ]
 
@@ -70,20 +94,46 @@ def _stage(m: Measure) -> list[Check]:
     bound = 4 + pages_due + callouts
     return [
         Check("stage change: reads", str(reads), "≤ 4", reads <= 4, "requests"),
-        Check("stage change: page writes", str(pages), f"≤ {pages_due} (pages whose values change)", pages <= pages_due, "requests"),
-        Check("stage change: block writes", str(blocks), f"≤ {callouts} (changed callouts + as-of)", blocks <= callouts, "requests"),
-        Check("stage change: requests", str(m.counts.total), f"≤ {bound}", m.counts.total <= bound, "requests"),
+        Check(
+            "stage change: page writes",
+            str(pages),
+            f"≤ {pages_due} (pages whose values change)",
+            pages <= pages_due,
+            "requests",
+        ),
+        Check(
+            "stage change: block writes",
+            str(blocks),
+            f"≤ {callouts} (changed callouts + as-of)",
+            blocks <= callouts,
+            "requests",
+        ),
+        Check(
+            "stage change: requests",
+            str(m.counts.total),
+            f"≤ {bound}",
+            m.counts.total <= bound,
+            "requests",
+        ),
     ]
 
 
 def _after(m: Measure) -> Check:
     pages = m.path(PAGE_WRITE)
-    return Check(f"{m.scenario}: page writes", str(pages), "= 0", pages == 0, "requests")
+    return Check(
+        f"{m.scenario}: page writes", str(pages), "= 0", pages == 0, "requests"
+    )
 
 
 def _edited(m: Measure) -> Check:
     pages, due = m.path(PAGE_WRITE), m.expected_writes or 0
-    return Check("1% edited: page writes", str(pages), f"≤ {due} (pages whose values change)", pages <= due, "requests")
+    return Check(
+        "1% edited: page writes",
+        str(pages),
+        f"≤ {due} (pages whose values change)",
+        pages <= due,
+        "requests",
+    )
 
 
 def _ratios(r: SizeResult) -> list[Check]:
@@ -94,7 +144,15 @@ def _ratios(r: SizeResult) -> list[Check]:
             continue
         ratio = cycle.total / m.counts.total
         least = 50 if name == "idle" else 10
-        found.append(Check(f"baseline / notion-crm, {name}", f"{ratio:.1f}", f"≥ {least} (at M)", ratio >= least, "ratio"))
+        found.append(
+            Check(
+                f"baseline / notion-crm, {name}",
+                f"{ratio:.1f}",
+                f"≥ {least} (at M)",
+                ratio >= least,
+                "ratio",
+            )
+        )
     return found
 
 
@@ -115,14 +173,34 @@ def _resources(r: SizeResult, m: Measure) -> list[Check]:
     cpu = max(0.0, m.proc.cpu_s - r.startup_cpu_s) / pages * 10_000
     memory = m.proc.maxrss_mb
     return [
-        Check("cold start: engine CPU per 10,000 pages", f"{cpu:.2f} s", "< 2 s", cpu < 2, "cpu"),
-        Check("cold start: peak memory", f"{memory:.0f} MB", "< 250 MB (at L)", memory < 250, "memory"),
+        Check(
+            "cold start: engine CPU per 10,000 pages",
+            f"{cpu:.2f} s",
+            "< 2 s",
+            cpu < 2,
+            "cpu",
+        ),
+        Check(
+            "cold start: peak memory",
+            f"{memory:.0f} MB",
+            "< 250 MB (at L)",
+            memory < 250,
+            "memory",
+        ),
     ]
 
 
 def evaluate(r: SizeResult) -> list[Check]:
     """Every target of issue 7 that this size measured."""
-    found = [Check("provisioning: requests", str(r.provision.total), "< 80", r.provision.total < 80, "requests")]
+    found = [
+        Check(
+            "provisioning: requests",
+            str(r.provision.total),
+            "< 80",
+            r.provision.total < 80,
+            "requests",
+        )
+    ]
     cold = r.get("cold start")
     if cold is not None:
         found += _cold(r, cold, "cold start", r.wrong_pages)
@@ -146,6 +224,14 @@ def evaluate(r: SizeResult) -> list[Check]:
     for m in r.measures:
         if m.rate_limit > 0:
             limited = m.counts.rate_limited
-            found.append(Check(f"{m.scenario}: 429 received", str(limited), "= 0", limited == 0, "rate"))
+            found.append(
+                Check(
+                    f"{m.scenario}: 429 received",
+                    str(limited),
+                    "= 0",
+                    limited == 0,
+                    "rate",
+                )
+            )
     found += [_timing(m) for m in r.measures if m.rate_limit > 0]
     return found

@@ -145,7 +145,9 @@ class Files:
     state0: Path
 
 
-def measure(cli: Cli, emu: Emulated, scenario: str, *, rate: float, latency: int) -> Measure:
+def measure(
+    cli: Cli, emu: Emulated, scenario: str, *, rate: float, latency: int
+) -> Measure:
     """Run one ``sync --once --json`` and count its requests."""
     reset_stats(emu)
     proc = cli.run("sync", "--once", "--json")
@@ -167,9 +169,13 @@ def _workdir(root: Path, name: str) -> Path:
 
 def provision(files: Files, options: Options, size: str) -> Counts:
     """Provision through the CLI; keep the data file and the state store."""
-    cli = Cli(_workdir(files.root, "main"), now=BENCH_NOW - timedelta(days=HISTORY_DAYS))
+    cli = Cli(
+        _workdir(files.root, "main"), now=BENCH_NOW - timedelta(days=HISTORY_DAYS)
+    )
     log = files.root / "emulator.log"
-    with EmulatorProcess(files.provisioned, rate_limit=3.0, latency_ms=0, log=log) as emu:
+    with EmulatorProcess(
+        files.provisioned, rate_limit=3.0, latency_ms=0, log=log
+    ) as emu:
         set_clock(emu, cli.now)
         cli.write_config(emu.base_url, pace_rps=3)
         reset_stats(emu)
@@ -288,12 +294,19 @@ def timing_run(files: Files, options: Options, result: SizeResult) -> None:
     live = data_copy(files.computed, files, "timing.json")
     latency = options.timing_latency_ms
     with EmulatorProcess(
-        live, rate_limit=options.rate_limit, latency_ms=latency, log=files.root / "emulator.log"
+        live,
+        rate_limit=options.rate_limit,
+        latency_ms=latency,
+        log=files.root / "emulator.log",
     ) as emu:
         set_clock(emu, cli.now)
         cli.write_config(emu.base_url, pace_rps=options.rate_limit)
         m = measure(
-            cli, emu, f"cold start, {latency} ms", rate=options.rate_limit, latency=latency
+            cli,
+            emu,
+            f"cold start, {latency} ms",
+            rate=options.rate_limit,
+            latency=latency,
         )
     result.measures.append(m)
 
@@ -309,7 +322,13 @@ def first_ever_run(files: Files, result: SizeResult) -> None:
     result.measures.append(m)
 
 
-def baseline_run(files: Files, data: Dataset, edits: list[Edit], ids: dict[str, str], result: SizeResult) -> None:
+def baseline_run(
+    files: Files,
+    data: Dataset,
+    edits: list[Edit],
+    ids: dict[str, str],
+    result: SizeResult,
+) -> None:
     """Two cycles of the naive baseline: idle, then after the same 1% edits."""
     sources, _person = file_info(files.provisioned)
     with InProcessEmulator(files.computed) as emu:
@@ -330,7 +349,10 @@ def baseline_run(files: Files, data: Dataset, edits: list[Edit], ids: dict[str, 
                         f"baseline {name}: emulator counted {counted}, script {cycle.total}"
                     )
                 result.baseline.append((name, cycle, elapsed))
-                print(f"  baseline {name:<19} {cycle.total:>6} requests  {elapsed:>7.1f} s", flush=True)
+                print(
+                    f"  baseline {name:<19} {cycle.total:>6} requests  {elapsed:>7.1f} s",
+                    flush=True,
+                )
         finally:
             naive.close()
 
@@ -358,7 +380,9 @@ def bench_size(size: str, options: Options) -> SizeResult:
         startup_cpu_s=startup_cpu_s(root),
         cold_read_bound=checks.cold_read_bound(data),
         wrong_pages=len(pick_wrong(data, seed=options.seed)),
-        first_ever_writes=len(differs_from_empty(expected_values(data, stage_dates=False))),
+        first_ever_writes=len(
+            differs_from_empty(expected_values(data, stage_dates=False))
+        ),
     )
     edits = main_sequence(files, data, ids, options, result)
     if size in options.timing_sizes and size not in options.unlimited_sizes:
@@ -377,37 +401,57 @@ def _fill_files(files: Files, data: Dataset, options: Options) -> dict[str, str]
     wrong = pick_wrong(data, seed=options.seed)
     started = time.monotonic()
     shutil.copy(files.provisioned, files.computed)
-    ids = write_dataset(files.computed, data, Fill(values, wrong), sources=sources, person_id=person)
+    ids = write_dataset(
+        files.computed, data, Fill(values, wrong), sources=sources, person_id=person
+    )
     if options.first_ever:
         shutil.copy(files.provisioned, files.empty)
-        write_dataset(files.empty, data, Fill(values, {}, empty=True), sources=sources, person_id=person)
+        write_dataset(
+            files.empty,
+            data,
+            Fill(values, {}, empty=True),
+            sources=sources,
+            person_id=person,
+        )
     print(f"  data files written in {time.monotonic() - started:.1f} s", flush=True)
     return ids
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--sizes", default="S,M", help="comma list of XS, S, M, L")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--timing-latency-ms", type=int, default=300)
-    parser.add_argument("--timing-sizes", default="S", help="sizes whose cold start is timed again")
-    parser.add_argument("--unlimited-sizes", default="", help="sizes run with the rate limit off")
+    parser.add_argument(
+        "--timing-sizes", default="S", help="sizes whose cold start is timed again"
+    )
+    parser.add_argument(
+        "--unlimited-sizes", default="", help="sizes run with the rate limit off"
+    )
     parser.add_argument("--workdir", type=Path, default=Path(".bench"))
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
-        parser.error(f"unknown size {', '.join(unknown)}; choose among {', '.join(SIZES)}")
+        parser.error(
+            f"unknown size {', '.join(unknown)}; choose among {', '.join(SIZES)}"
+        )
     return Options(
         sizes=sizes,
         seed=args.seed,
         latency_ms=args.latency_ms,
         timing_latency_ms=args.timing_latency_ms,
-        timing_sizes={s.strip().upper() for s in args.timing_sizes.split(",") if s.strip()},
-        unlimited_sizes={s.strip().upper() for s in args.unlimited_sizes.split(",") if s.strip()},
+        timing_sizes={
+            s.strip().upper() for s in args.timing_sizes.split(",") if s.strip()
+        },
+        unlimited_sizes={
+            s.strip().upper() for s in args.unlimited_sizes.split(",") if s.strip()
+        },
         workdir=args.workdir,
         results=args.results,
     )
@@ -424,7 +468,9 @@ def main(argv: list[str] | None = None) -> int:
         options.results.write_text(text, encoding="utf-8")
         print(f"wrote {options.results} ({elapsed / 60:.1f} min)")
     failed = [c for r in results for c in checks.evaluate(r) if c.met is False]
-    return 0 if not failed else 0
+    if failed:
+        print(f"{len(failed)} targets not met; see {options.results}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -73,9 +73,7 @@ def apply_edits(
         edit.mirror()
 
 
-def stage_edit(
-    data: Dataset, opp: GenOpportunity, stage: str, log: EditLog
-) -> Edit:
+def stage_edit(data: Dataset, opp: GenOpportunity, stage: str, log: EditLog) -> Edit:
     """Move an opportunity to ``stage``; the engine stamps the date if empty."""
 
     def mirror() -> None:
@@ -130,7 +128,9 @@ def one_percent_edits(
 def _edit(data: Dataset, db: str, page: Any, i: int, log: EditLog) -> Edit:
     if db == "companies":
         prop = _name(db, "phone")
-        return Edit(page.key, {prop: {"phone_number": f"+33 1 23 45 {i:02d} 00"}}, _noop)
+        return Edit(
+            page.key, {prop: {"phone_number": f"+33 1 23 45 {i:02d} 00"}}, _noop
+        )
     if db == "contacts":
         prop = _name(db, "job_title")
         return Edit(page.key, {prop: {"rich_text": rich_text("Responsable")}}, _noop)
@@ -163,7 +163,9 @@ def _interaction_edit(interaction: Any, i: int) -> Edit:
             interaction.day = day
 
         prop = _name("interactions", "date")
-        return Edit(interaction.key, {prop: {"date": {"start": day.isoformat()}}}, mirror)
+        return Edit(
+            interaction.key, {prop: {"date": {"start": day.isoformat()}}}, mirror
+        )
     prop = _name("interactions", "notes")
     text = rich_text("Compte rendu mis à jour")
     return Edit(interaction.key, {prop: {"rich_text": text}}, _noop)

@@ -186,6 +186,13 @@ class World:
         """(path, body) of each PATCH the integration sent since the last reset."""
         return [(p, b) for m, p, b in self.hooked.sent if m == "PATCH"]
 
+    def store_last_changes(self) -> dict[str, date]:
+        """Each opportunity's latest recorded stage change, as a Paris date."""
+        return {
+            page: when.astimezone(PARIS).date()
+            for page, when in self.store.last_transitions().items()
+        }
+
     def mirror(self, db: str) -> dict[str, Any]:
         return self.store.load_mirror().get(db, {})
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from notion_crm.cli.common import emit_json, json_option, reported_errors
 from notion_crm.demo.run import render_step, render_summary, run_demo
+from notion_crm.demo.story import OPPORTUNITY
 from notion_crm.sync.report import CycleReport
 
 
@@ -46,13 +47,24 @@ def demo(keep: Path | None, locale: str, as_json: bool) -> None:
         totals: dict[str, int] = {}
         for _, report in result.reports:
             _add(totals, report)
+        story = OPPORTUNITY.name(locale)  # type: ignore[arg-type]
+        commands = None
+        if keep is not None:
+            commands = [
+                f"cd {keep}",
+                "notion-crm emulator serve --data emulator.json --rate-limit 0 &",
+                "export NOTION_TOKEN=secret_emulator",
+                "notion-crm status",
+                f'notion-crm history "{story}"',
+            ]
         render_summary(
             console,
             cycles=len(result.reports),
             duration_s=result.duration_s,
             requests=totals,
             keep_dir=keep,
-            opportunity_name=None,
+            opportunity_name=story,
+            commands=commands,
         )
 
 

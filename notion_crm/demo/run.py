@@ -28,7 +28,7 @@ from notion_crm.provision.apply import Provisioner
 from notion_crm.schema.loader import load_schema
 from notion_crm.schema.model import Locale, Schema
 from notion_crm.settings import CrmSettings
-from notion_crm.store.state import StateStore
+from notion_crm.store.state import RunRecord, StateStore
 from notion_crm.sync.engine import SyncEngine
 from notion_crm.sync.report import CycleReport
 
@@ -123,7 +123,7 @@ def _play(
     handles = load_sample(person, binding, build_sample(today), locale=locale)
     run.handles = handles
     previous: dict[str, str] = {}
-    report = engine.cycle()
+    report = _cycle(engine, store, clock)
     run.reports.append(("loaded", report))
     if show:
         show("loaded", None, report, previous)
@@ -133,10 +133,28 @@ def _play(
     for step in STORY:
         previous = dict(report.kpi_texts)
         step.apply(context)
-        report = engine.cycle()
+        report = _cycle(engine, store, clock)
         run.reports.append((step.key, report))
         if show:
             show(step.key, step.title(locale), report, previous)
+
+
+def _cycle(engine: SyncEngine, store: StateStore, clock: Clock) -> CycleReport:
+    """One cycle, recorded in the store as the daemon would."""
+    started = clock()
+    report = engine.cycle()
+    store.record_run(
+        RunRecord(
+            kind="incremental",
+            started=started,
+            duration_s=report.duration_s,
+            requests=sum(report.requests.values()),
+            pages_read=report.pages_read,
+            pages_written=report.pages_written,
+            error=None,
+        )
+    )
+    return report
 
 
 def _temp_dir() -> str:

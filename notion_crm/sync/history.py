@@ -22,9 +22,10 @@ class StageStay:
     @property
     def duration_text(self) -> str:
         days = self.duration.days
-        hours = self.duration.seconds // 3600
+        hours, rest = divmod(self.duration.seconds, 3600)
+        minutes = rest // 60
         suffix = " (current)" if self.left is None else ""
-        return f"{days} d {hours} h{suffix}"
+        return f"{days} d {hours} h {minutes:02d} min{suffix}"
 
     def as_json(self) -> dict[str, object]:
         return {
