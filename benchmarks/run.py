@@ -20,7 +20,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,8 @@ from benchmarks.harness import (
     stats,
 )
 from benchmarks.scenarios import (
-    EditLog,
     Edit,
+    EditLog,
     apply_edits,
     one_percent_edits,
     pick_stage_change,
@@ -335,26 +335,26 @@ def baseline_run(
         set_clock(emu, BENCH_NOW)
         naive = NaiveSync(emu.base_url, TOKEN, sources)
         try:
-            for name in ("idle", "1% edited"):
-                if name == "1% edited":
-                    with person_client(emu) as client:
-                        apply_edits(client, edits, ids)
-                reset_stats(emu)
-                started = time.monotonic()
-                cycle = naive.cycle(today=data.today)
-                elapsed = time.monotonic() - started
-                counted = stats(emu).total
-                if counted != cycle.total:
-                    result.notes.append(
-                        f"baseline {name}: emulator counted {counted}, script {cycle.total}"
-                    )
-                result.baseline.append((name, cycle, elapsed))
-                print(
-                    f"  baseline {name:<19} {cycle.total:>6} requests  {elapsed:>7.1f} s",
-                    flush=True,
-                )
+            _baseline_cycle(emu, naive, data, "idle", result)
+            with person_client(emu) as client:
+                apply_edits(client, edits, ids)
+            _baseline_cycle(emu, naive, data, "1% edited", result)
         finally:
             naive.close()
+
+
+def _baseline_cycle(
+    emu: Emulated, naive: NaiveSync, data: Dataset, name: str, result: SizeResult
+) -> None:
+    reset_stats(emu)
+    started = time.monotonic()
+    cycle = naive.cycle(today=data.today)
+    elapsed = time.monotonic() - started
+    counted = stats(emu).total
+    if counted != cycle.total:
+        result.notes.append(f"baseline {name}: emulator counted {counted}")
+    result.baseline.append((name, cycle, elapsed))
+    print(f"  baseline {name:<19} {cycle.total:>6} requests  {elapsed:>7.1f} s")
 
 
 def bench_size(size: str, options: Options) -> SizeResult:

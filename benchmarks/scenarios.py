@@ -96,9 +96,9 @@ def pick_stage_change(data: Dataset) -> GenOpportunity:
         return all(n <= 25 for n in sizes.get(key, {}).values())
 
     for opp in data.opportunities:
-        if opp.stage == "quote_sent" and opp.amount and small(opp.company):
-            if small(opp.key):
-                return opp
+        quoted = opp.stage == "quote_sent" and bool(opp.amount)
+        if quoted and small(opp.company) and small(opp.key):
+            return opp
     raise LookupError("no opportunity in Quote sent with an amount")
 
 

@@ -272,11 +272,7 @@ class Provisioner:
         key = action.db or ""
         spec = self.schema.workspace.database(key)
         bound = binding.database(key)
-        props: Json = {}
-        for prop_key in action.keys:
-            prop = spec.properties[prop_key]
-            target = binding.database(prop.target or "").data_source_id
-            props.update(layout.relation_body(prop, target, self.locale)["properties"])
+        props = self._relations(binding, key, action.keys, by_id=False)
         names = set(props)
 
         def find() -> Json | None:
@@ -297,19 +293,27 @@ class Provisioner:
         )
         self._bind(binding, key, read_data_source(response), bound.database_id)
 
+    def _relations(
+        self, binding: Binding, key: str, keys: tuple[str, ...], *, by_id: bool
+    ) -> Json:
+        """Two-way relation configs of ``keys``, keyed by name (new) or id."""
+        spec = self.schema.workspace.database(key)
+        bound = binding.database(key)
+        props: Json = {}
+        for prop_key in keys:
+            prop = spec.properties[prop_key]
+            target = binding.database(prop.target or "").data_source_id
+            name = bound.properties[prop_key].id if by_id else prop.name(self.locale)
+            props[name] = layout.relation_config(target)
+        return props
+
     def _do_repair_relations(
         self, binding: Binding, action: Action, result: ProvisionResult
     ) -> None:
         """Make one-way relations two-way again; Notion adds a new back side."""
         key = action.db or ""
         spec = self.schema.workspace.database(key)
-        bound = binding.database(key)
-        props: Json = {}
-        for prop_key in action.keys:
-            prop = spec.properties[prop_key]
-            target = binding.database(prop.target or "").data_source_id
-            config = layout.relation_body(prop, target, self.locale)["properties"]
-            props[bound.properties[prop_key].id] = next(iter(config.values()))
+        props = self._relations(binding, key, action.keys, by_id=True)
         self._update_source(binding, key, {"properties": props})
         for prop_key in action.keys:
             back = spec.properties[prop_key].back or ""

@@ -72,17 +72,13 @@ def database_body(schema: Schema, key: str, dashboard_id: str, locale: Locale) -
     }
 
 
-def relation_body(spec: PropertySpec, target_source_id: str, locale: Locale) -> Json:
-    """data_sources.update adding one two-way relation."""
+def relation_config(target_source_id: str) -> Json:
+    """The config of a two-way relation to a data source."""
     return {
-        "properties": {
-            spec.name(locale): {
-                "relation": {
-                    "data_source_id": target_source_id,
-                    "type": "dual_property",
-                    "dual_property": {},
-                }
-            }
+        "relation": {
+            "data_source_id": target_source_id,
+            "type": "dual_property",
+            "dual_property": {},
         }
     }
 

@@ -56,6 +56,15 @@ MAX_NAME_LENGTH = 100
 """Longest property, option or view name accepted (Notion keeps names short)."""
 
 
+def _keyed(value: object) -> object:
+    """Copy each table's key into it, so a spec knows its own key."""
+    if isinstance(value, dict):
+        return {
+            k: ({**v, "key": k} if isinstance(v, dict) else v) for k, v in value.items()
+        }
+    return value
+
+
 class Strict(BaseModel):
     """Base for specs: unknown keys are errors, values are frozen."""
 
@@ -184,12 +193,7 @@ class DatabaseSpec(Strict):
     @field_validator("properties", mode="before")
     @classmethod
     def _keys_into_properties(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {
-                k: ({**v, "key": k} if isinstance(v, dict) else v)
-                for k, v in value.items()
-            }
-        return value
+        return _keyed(value)
 
     @model_validator(mode="after")
     def _one_title(self) -> DatabaseSpec:
@@ -233,12 +237,7 @@ class WorkspaceSpec(Strict):
     @field_validator("databases", mode="before")
     @classmethod
     def _keys_into_databases(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {
-                k: ({**v, "key": k} if isinstance(v, dict) else v)
-                for k, v in value.items()
-            }
-        return value
+        return _keyed(value)
 
     @model_validator(mode="after")
     def _check_references(self) -> WorkspaceSpec:

@@ -59,6 +59,8 @@ actions = st.one_of(
     st.tuples(st.just("wait_s"), st.integers(5, 130)),
     st.tuples(st.just("wait_days"), st.integers(1, 9)),
     st.tuples(st.just("cycle"),),
+    st.tuples(st.just("settle"),),
+    st.tuples(st.just("settle"),),
 )
 trash_actions = st.one_of(
     actions,
@@ -94,6 +96,13 @@ class Story:
         self.trashed: set[str] = set()
         for i, stage in enumerate(("quote_sent", "to_contact", "project_launched")):
             self.create_opp(stage, i, 1000 * (i + 1))
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait past the poll window, then cycle: later edits fall outside it."""
+        self.w.clock.advance(seconds=150)
+        self.cycle()
+        self.w.clock.advance(seconds=150)
 
     def pick(self, items: list[str], i: int) -> str:
         return items[i % len(items)]
@@ -140,6 +149,8 @@ class Story:
             w.clock.advance(days=args[0])
         elif kind == "trash":
             self.trash(args[0], args[1], args[2])
+        elif kind == "settle":
+            self.settle()
         else:
             self.cycle()
 
@@ -272,7 +283,7 @@ def _play(steps: list[Action], *, trash: bool) -> None:
 
 
 RUN = settings(
-    max_examples=12,
+    max_examples=30,
     derandomize=True,
     deadline=None,
     database=None,
