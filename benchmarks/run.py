@@ -78,7 +78,7 @@ class Options:
     rate_limit: float = 3.0
     latency_ms: int = 150
     timing_latency_ms: int = 300
-    timing_sizes: set[str] = field(default_factory=lambda: {"S"})
+    timing_sizes: set[str] = field(default_factory=lambda: {"S", "M"})
     unlimited_sizes: set[str] = field(default_factory=set)
     workdir: Path = Path(".bench")
     results: Path | None = RESULTS
@@ -173,11 +173,12 @@ def provision(files: Files, options: Options, size: str) -> Counts:
         _workdir(files.root, "main"), now=BENCH_NOW - timedelta(days=HISTORY_DAYS)
     )
     log = files.root / "emulator.log"
+    rate = options.rate_limit
     with EmulatorProcess(
-        files.provisioned, rate_limit=3.0, latency_ms=0, log=log
+        files.provisioned, rate_limit=rate, latency_ms=0, log=log
     ) as emu:
         set_clock(emu, cli.now)
-        cli.write_config(emu.base_url, pace_rps=3)
+        cli.write_config(emu.base_url, pace_rps=rate)
         reset_stats(emu)
         cli.run("provision", "--parent", emu.root_page_id, "--json").json()
         counts = stats(emu)
@@ -427,7 +428,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--timing-latency-ms", type=int, default=300)
     parser.add_argument(
-        "--timing-sizes", default="S", help="sizes whose cold start is timed again"
+        "--timing-sizes", default="S,M", help="sizes whose cold start is timed again"
     )
     parser.add_argument(
         "--unlimited-sizes", default="", help="sizes run with the rate limit off"

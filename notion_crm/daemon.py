@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
 
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -42,6 +44,29 @@ class TickOutcome:
     error: str | None = None
 
 
+class _Scheduler(BlockingScheduler):  # type: ignore[misc]
+    """A BlockingScheduler that stops between two rounds of jobs, never in one.
+
+    Shutting APScheduler down while its inline executor runs a job empties the job
+    store under the round still in progress (``JobLookupError``); a stop asked
+    during a cycle is therefore carried out once the round is over.
+    """
+
+    stop_requested = False
+
+    def request_stop(self) -> None:
+        self.stop_requested = True
+        self.wakeup()
+
+    def _process_jobs(self) -> float | None:
+        wait: float | None = None
+        if not self.stop_requested:
+            wait = super()._process_jobs()
+        if self.stop_requested and self.state != STATE_STOPPED:
+            self.shutdown(wait=False)
+        return wait
+
+
 class Daemon:
     """Schedules sync cycles and records each of them in the state store."""
 
@@ -63,7 +88,7 @@ class Daemon:
         """When the last full reconcile started; a restart does not redo it early."""
         self.auth_failures = 0
         self.stopped_for: AuthError | None = None
-        self._scheduler: BlockingScheduler | None = None
+        self._scheduler: _Scheduler | None = None
 
     def full_due(self, now: datetime) -> bool:
         """True when no full reconcile ran in the last ``full_every_s`` seconds."""
@@ -114,8 +139,17 @@ class Daemon:
             logger.error("could not record the run: %s", exc)
 
     def build_scheduler(self) -> BlockingScheduler:
-        """The scheduler with its one job, configured explicitly."""
-        scheduler = BlockingScheduler(timezone="UTC")
+        """The scheduler with its one job (see :meth:`_new_scheduler`)."""
+        return self._new_scheduler()
+
+    def _new_scheduler(self) -> _Scheduler:
+        """The scheduler with its one job, configured explicitly.
+
+        The job runs in the scheduler's own thread (APScheduler's inline
+        ``DebugExecutor``): the state store's SQLite connection belongs to the
+        thread that opened it, and cycles never overlap anyway.
+        """
+        scheduler = _Scheduler(timezone="UTC", executors={"default": DebugExecutor()})
         scheduler.add_job(
             self.tick,
             IntervalTrigger(seconds=self.sync.interval_s),
@@ -129,7 +163,7 @@ class Daemon:
 
     def serve(self) -> None:
         """Run until SIGTERM or SIGINT; the running cycle is allowed to finish."""
-        self._scheduler = self.build_scheduler()
+        self._scheduler = self._new_scheduler()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
         logger.info(
@@ -141,10 +175,12 @@ class Daemon:
         logger.info("daemon stopped")
 
     def stop(self) -> None:
+        """Stop after the running cycle, if any (safe from a job or a signal)."""
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.request_stop()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        # The handler runs between two bytecodes of the main thread, maybe inside a
+        # cycle: it only asks the scheduler to stop, and the cycle runs to its end.
         logger.info("signal %s received: finishing the current cycle", signum)
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+        self.stop()

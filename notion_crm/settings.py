@@ -37,7 +37,11 @@ BASE_URL_ENV = "NOTION_BASE_URL"
 
 
 class Section(BaseModel):
-    """A config section: unknown keys are errors, so typos do not pass silently."""
+    """A config section: unknown keys are errors, so typos do not pass silently.
+
+    Numbers are strict: ``pace_rps = "3"`` (a number typed as text) is refused
+    with the key's name rather than read as 3.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,7 +50,7 @@ class NotionSettings(Section):
     """``[notion]``: where Notion is and how fast to call it."""
 
     base_url: str = DEFAULT_BASE_URL
-    pace_rps: float = Field(default=3.0, ge=0)
+    pace_rps: float = Field(default=3.0, ge=0, strict=True)
     token: SecretStr | None = None
 
     @field_validator("base_url")
@@ -62,8 +66,8 @@ class CrmSettings(Section):
 
     locale: Locale = "en"
     timezone: str = "Europe/Paris"
-    former_client_after_days: int = Field(default=365, ge=0)
-    follow_up_after_days: int = Field(default=7, ge=0)
+    former_client_after_days: int = Field(default=365, ge=0, strict=True)
+    follow_up_after_days: int = Field(default=7, ge=0, strict=True)
 
     @field_validator("timezone")
     @classmethod
@@ -84,8 +88,8 @@ class CrmSettings(Section):
 class SyncSettings(Section):
     """``[sync]``: the daemon's schedule."""
 
-    interval_s: float = Field(default=30, gt=0)
-    full_every_s: float = Field(default=21600, gt=0)
+    interval_s: float = Field(default=30, gt=0, strict=True)
+    full_every_s: float = Field(default=21600, gt=0, strict=True)
 
 
 class StateSettings(Section):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from notion_crm.errors import CRMError
 from notion_crm.notion.redact import scrub
@@ -51,17 +54,45 @@ def is_terminal() -> bool:
 
 @contextmanager
 def reported_errors(as_json: bool = False) -> Iterator[None]:
-    """Turn our errors into one or two lines on stderr and exit code 1."""
+    """Turn failures into one or two lines on stderr and an exit code.
+
+    Our own errors exit with their ``exit_code`` (1). Anything else is a bug: it
+    is reported in one line, with the traceback under ``-v``, and exits 1. Every
+    line is scrubbed of the token; messages are printed as text, not as markup,
+    since they name config sections such as ``[state]``.
+    """
     try:
         yield
     except CRMError as exc:
         message = scrub(str(exc))
         if as_json:
-            click.echo(json.dumps({"error": scrub(exc.message), "hint": exc.hint}))
-        err_console.print(
-            f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True
-        )
+            hint = scrub(exc.hint) if exc.hint else None
+            click.echo(json.dumps({"error": scrub(exc.message), "hint": hint}))
+        _print_error(message)
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         raise SystemExit(130) from None
+    except (click.exceptions.ClickException, click.exceptions.Exit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if logging.getLogger("notion_crm").isEnabledFor(logging.DEBUG):
+            trace = "".join(traceback.format_exception(exc))
+            err_console.print(escape(scrub(trace)), highlight=False, soft_wrap=True)
+        detail = scrub(f"{type(exc).__name__}: {exc}")
+        if as_json:
+            click.echo(json.dumps({"error": detail, "hint": HINT_BUG}))
+        _print_error(f"unexpected failure ({detail}).\n  → {HINT_BUG}")
+        raise SystemExit(1) from None
+
+
+HINT_BUG = (
+    "This is a bug in notion-crm; the state store keeps only complete saves. Run "
+    "the command again with -v and report the traceback it prints."
+)
+
+
+def _print_error(message: str) -> None:
+    err_console.print(
+        f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -47,7 +46,7 @@ def sync(
             store = open_store(settings)
             gateway = open_gateway(settings)
             engine = open_engine(settings, gateway, store)
-            started = datetime.now(UTC)
+            started = clock_from_env()()
             try:
                 report = engine.cycle(full=full, dry_run=dry_run)
             except Exception as exc:

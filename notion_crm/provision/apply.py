@@ -270,7 +270,6 @@ class Provisioner:
         self, binding: Binding, action: Action, result: ProvisionResult
     ) -> None:
         key = action.db or ""
-        spec = self.schema.workspace.database(key)
         bound = binding.database(key)
         props = self._relations(binding, key, action.keys, by_id=False)
         names = set(props)

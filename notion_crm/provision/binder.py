@@ -59,10 +59,10 @@ def bind_database(
         if found is None:
             findings.missing.append(key)
             continue
-        used.add(found.key)
         if found.type != prop_spec.type:
             findings.retyped.append((key, prop_spec.type, found.type))
             continue
+        used.add(found.key)
         schema_name = prop_spec.name(locale)
         if nfc(found.name) != nfc(schema_name):
             findings.renamed.append((key, schema_name, found.name))

@@ -5,6 +5,7 @@ Errors name the file and the key, and say how to fix them.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,10 +20,18 @@ _M = TypeVar("_M", WorkspaceSpec, RulesSpec)
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 """The schema files shipped with the project."""
 
+SCHEMA_DIR_ENV = "NOTION_CRM_SCHEMA_DIR"
+"""Points every command at another schema folder (tests, customised schemas)."""
+
 
 def load_schema(directory: Path | None = None) -> Schema:
-    """Load and cross-check ``crm.toml`` and ``rules.toml`` from ``directory``."""
-    folder = directory or SCHEMA_DIR
+    """Load and cross-check ``crm.toml`` and ``rules.toml`` from ``directory``.
+
+    Without ``directory``: ``$NOTION_CRM_SCHEMA_DIR`` when set, else the shipped
+    ``schemas/`` folder.
+    """
+    from_env = os.environ.get(SCHEMA_DIR_ENV)
+    folder = directory or (Path(from_env) if from_env else SCHEMA_DIR)
     workspace_file = folder / "crm.toml"
     rules_file = folder / "rules.toml"
     workspace = _validate(WorkspaceSpec, _read(workspace_file), workspace_file)

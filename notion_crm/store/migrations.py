@@ -62,7 +62,14 @@ LATEST = len(MIGRATIONS)
 
 def version(conn: sqlite3.Connection) -> int:
     """The store's schema version (0 for a new file)."""
-    row = conn.execute("PRAGMA user_version").fetchone()
+    try:
+        row = conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.Error as exc:
+        raise StateError(
+            f"Cannot read the state store's version: {exc}.",
+            hint="Point [state] path at another file; provisioning rebuilds the "
+            "store from the workspace's markers.",
+        ) from exc
     return int(row[0])
 
 

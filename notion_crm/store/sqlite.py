@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the store at ``path``, creating its folder when writing."""
+    if path.is_dir():
+        raise StateError(
+            f"The state store path {path} is a folder, not a file.",
+            hint="Set [state] path to a file name, e.g. .notion-crm/state.db.",
+        )
     try:
         if readonly:
             if not path.exists():
@@ -36,6 +41,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        # Reading the schema makes SQLite check the file header now, so that a
+        # file that is not a database is reported here, not mid-command.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
     except sqlite3.Error as exc:
         raise describe(exc, path) from exc
@@ -45,21 +53,40 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
-    """Run the block in one IMMEDIATE transaction: all of it is kept, or none."""
+    """Run the block in one IMMEDIATE transaction: all of it is kept, or none.
+
+    An SQLite failure inside the block or at COMMIT (a full disk, a read-only
+    file) rolls everything back and raises a :class:`StateError` that says what
+    to do.
+    """
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
         raise describe(exc, path) from exc
     try:
         yield conn
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        raise describe(exc, path) from exc
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise describe(exc, path) from exc
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR);
+    # a second ROLLBACK would then hide the first error.
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        logger.warning("state store rollback failed: %s", exc)
 
 
 def describe(exc: sqlite3.Error, path: Path) -> StateError:
@@ -79,6 +106,12 @@ def describe(exc: sqlite3.Error, path: Path) -> StateError:
         return StateError(
             f"The state store {path} is busy.",
             hint="Another notion-crm command is writing; try again in a moment.",
+        )
+    if "unable to open" in text:
+        return StateError(
+            f"Cannot open the state store {path}.",
+            hint="Check that [state] path names a file in a folder this user can "
+            "write.",
         )
     if "not a database" in text or "malformed" in text:
         return StateError(

@@ -251,7 +251,7 @@ class SyncEngine:
         just entered the list (a trashed page a list still names is not read again
         each time its neighbour changes).
         """
-        to_read = set() and self._relation_suspects(state) - state.read_ids
+        to_read = self._relation_suspects(state) - state.read_ids
         if not to_read:
             return
         logger.info("re-reading %d pages whose relations changed", len(to_read))

@@ -24,7 +24,7 @@ from notion_crm.sync.compute import compute
 from notion_crm.sync.decode import decode_page
 from notion_crm.sync.kpis import compute_kpis
 from notion_crm.sync.records import Snapshot
-from notion_crm.sync.writes import OWNED, held_value, same, KINDS
+from notion_crm.sync.writes import KINDS, OWNED, held_value, same
 from tests.world import PARIS, World
 
 STAGES = (
@@ -48,8 +48,12 @@ Action = tuple[Any, ...]
 
 index = st.integers(min_value=0, max_value=50)
 actions = st.one_of(
-    st.tuples(st.just("create_opp"), st.sampled_from(STAGES), index,
-              st.one_of(st.none(), st.integers(0, 5000))),
+    st.tuples(
+        st.just("create_opp"),
+        st.sampled_from(STAGES),
+        index,
+        st.one_of(st.none(), st.integers(0, 5000)),
+    ),
     st.tuples(st.just("stage"), index, st.sampled_from(STAGES)),
     st.tuples(st.just("amount"), index, st.one_of(st.none(), st.integers(0, 5000))),
     st.tuples(st.just("opp_company"), index, st.lists(index, max_size=2)),
@@ -58,14 +62,24 @@ actions = st.one_of(
     st.tuples(st.just("contact_company"), index, index),
     st.tuples(st.just("wait_s"), st.integers(5, 130)),
     st.tuples(st.just("wait_days"), st.integers(1, 9)),
-    st.tuples(st.just("cycle"),),
-    st.tuples(st.just("settle"),),
-    st.tuples(st.just("settle"),),
+    st.tuples(
+        st.just("cycle"),
+    ),
+    st.tuples(
+        st.just("settle"),
+    ),
+    st.tuples(
+        st.just("settle"),
+    ),
 )
 trash_actions = st.one_of(
     actions,
-    st.tuples(st.just("trash"), st.sampled_from(("companies", "opportunities")),
-              index, st.booleans()),
+    st.tuples(
+        st.just("trash"),
+        st.sampled_from(("companies", "opportunities")),
+        index,
+        st.booleans(),
+    ),
 )
 
 
@@ -108,12 +122,13 @@ class Story:
         return items[i % len(items)]
 
     def create_opp(self, stage: str, company: int, amount: int | None) -> None:
-        values: dict[str, Any] = {"stage": stage, "company": [self.pick(
-            self.companies, company)]}
+        values: dict[str, Any] = {
+            "stage": stage,
+            "company": [self.pick(self.companies, company)],
+        }
         if amount is not None:
             values["amount"] = amount
-        self.opps.append(self.w.create("opportunities", f"O{len(self.opps)}",
-                                       **values))
+        self.opps.append(self.w.create("opportunities", f"O{len(self.opps)}", **values))
 
     def act(self, action: Action) -> None:
         kind, *args = action
@@ -125,8 +140,9 @@ class Story:
         elif kind == "amount":
             self.edit_opp(args[0], amount=args[1])
         elif kind == "opp_company":
-            self.edit_opp(args[0], company=sorted(
-                {self.pick(self.companies, i) for i in args[1]}))
+            self.edit_opp(
+                args[0], company=sorted({self.pick(self.companies, i) for i in args[1]})
+            )
         elif kind == "company_opps":
             company = self.pick(self.companies, args[0])
             opps = sorted({self.pick(self.opps, i) for i in args[1]} - self.trashed)
@@ -135,14 +151,17 @@ class Story:
         elif kind == "interaction":
             day = w.clock.today() + timedelta(days=args[0])
             opp = self.pick(self.opps, args[1])
-            w.create("interactions", "I", date=day,
-                     contacts=[self.pick(self.contacts, args[2])],
-                     opportunity=[] if opp in self.trashed else [opp])
+            w.create(
+                "interactions",
+                "I",
+                date=day,
+                contacts=[self.pick(self.contacts, args[2])],
+                opportunity=[] if opp in self.trashed else [opp],
+            )
         elif kind == "contact_company":
             company = self.pick(self.companies, args[1])
             if company not in self.trashed:
-                w.edit(self.pick(self.contacts, args[0]), "contacts",
-                       company=[company])
+                w.edit(self.pick(self.contacts, args[0]), "contacts", company=[company])
         elif kind == "wait_s":
             w.clock.advance(seconds=args[0])
         elif kind == "wait_days":
@@ -173,8 +192,10 @@ class Story:
     def predict(self) -> None:
         """What the coming cycle must record and stamp, from what it will see."""
         stage_names = {
-            v: k for k, v in self.w.binding.database("opportunities").properties[
-                "stage"].options.items()
+            v: k
+            for k, v in self.w.binding.database("opportunities")
+            .properties["stage"]
+            .options.items()
         }
         for page in self.person_pages("opportunities"):
             page_id = str(page["id"])
@@ -188,7 +209,8 @@ class Story:
             self.model.seen[page_id] = stage
             self.model.transitions.setdefault(page_id, []).append(stage)
             edited = datetime.fromisoformat(
-                page["last_edited_time"].replace("Z", "+00:00"))
+                page["last_edited_time"].replace("Z", "+00:00")
+            )
             day = edited.astimezone(PARIS).date()
             self.model.last_change[page_id] = day
             key = STAMPS.get(stage or "")
@@ -196,7 +218,8 @@ class Story:
             name = prop[key].name("en") if key else ""
             if key and page["properties"][name]["date"] is None:
                 self.model.stamped.setdefault(page_id, {}).setdefault(
-                    key, day.isoformat())
+                    key, day.isoformat()
+                )
 
     def person_pages(self, db: str) -> list[dict[str, Any]]:
         source = self.w.binding.database(db).data_source_id
@@ -219,8 +242,9 @@ class Story:
         found: dict[str, Any] = {}
         for db in DBS:
             found[db] = {
-                str(p["id"]): decode_page(db, p, binding.database(db), PARIS,
-                                          keys).record
+                str(p["id"]): decode_page(
+                    db, p, binding.database(db), PARIS, keys
+                ).record
                 for p in self.person_pages(db)
             }
         return Snapshot(**found)
@@ -255,12 +279,16 @@ def _check_model(story: Story) -> None:
             held = story.w.value(page_id, "opportunities", key)
             assert held == stamped.get(key), (page_id, key)
     stage_names = {
-        v: k for k, v in story.w.binding.database("opportunities").properties[
-            "stage"].options.items()
+        v: k
+        for k, v in story.w.binding.database("opportunities")
+        .properties["stage"]
+        .options.items()
     }
     for page_id, stages in story.model.transitions.items():
-        recorded = [stage_names.get(t.to_stage or "") for t in
-                    story.w.store.transitions(page_id)]
+        recorded = [
+            stage_names.get(t.to_stage or "")
+            for t in story.w.store.transitions(page_id)
+        ]
         assert recorded == stages, page_id
 
 

@@ -18,9 +18,12 @@ def _at(world: World, hh: int, mm: int, ss: int) -> None:
 
 
 def _stages(world: World, page_id: str) -> list[str | None]:
-    names = {v: k for k, v in world.binding.database("opportunities").properties[
-        "stage"
-    ].options.items()}
+    names = {
+        v: k
+        for k, v in world.binding.database("opportunities")
+        .properties["stage"]
+        .options.items()
+    }
     return [names.get(t.to_stage or "") for t in world.store.transitions(page_id)]
 
 
@@ -79,7 +82,9 @@ def test_f3_idle_cycles_at_the_cursor_write_and_stamp_nothing(crm: World) -> Non
     # The newest page (edited in this minute) equals the cursor's minute.
     cursor = crm.store.cursors()["opportunities"].since
     assert cursor is not None
-    assert crm.page(opp)["last_edited_time"].startswith(cursor.strftime("%Y-%m-%dT%H:%M"))
+    assert crm.page(opp)["last_edited_time"].startswith(
+        cursor.strftime("%Y-%m-%dT%H:%M")
+    )
     crm.reset_counts()
     crm.clock.advance(seconds=20)
     second = crm.cycle()
@@ -145,8 +150,9 @@ def test_f4_process_dies_before_its_writes_stamps_on_restart(
 
 def test_f5_own_writes_cause_no_further_writes(crm: World) -> None:
     company = crm.create("companies", "Garage Rousseau")
-    crm.create("opportunities", "Fleet", company=[company], stage="quote_sent",
-               amount=3000)
+    crm.create(
+        "opportunities", "Fleet", company=[company], stage="quote_sent", amount=3000
+    )
     crm.clock.advance(seconds=30)
     writing = crm.cycle()
     assert writing.pages_written == 2  # the company's figures, the stamp

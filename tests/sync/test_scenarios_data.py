@@ -114,9 +114,7 @@ def test_f8_101_rows_read_100_at_a_time(crm: World) -> None:
         if method == "POST" and path.endswith("/query")
     ]
     source = crm.binding.database("opportunities").data_source_id
-    opp_queries = [
-        b for m, p, b in crm.hooked.sent if m == "POST" and source in p
-    ]
+    opp_queries = [b for m, p, b in crm.hooked.sent if m == "POST" and source in p]
     assert len(queries) == 5 and len(opp_queries) == 2
 
 
@@ -160,9 +158,15 @@ def test_f15_an_empty_amount_adds_nothing_and_zero_is_zero(crm: World) -> None:
     crm.create("opportunities", "Empty", company=[company], stage="quote_sent")
     crm.create("opportunities", "Zero", company=[company], stage="follow_up", amount=0)
     crm.create(
-        "opportunities", "Won", company=[company], stage="project_completed", amount=1500
+        "opportunities",
+        "Won",
+        company=[company],
+        stage="project_completed",
+        amount=1500,
     )
-    crm.create("opportunities", "Won empty", company=[company], stage="project_launched")
+    crm.create(
+        "opportunities", "Won empty", company=[company], stage="project_launched"
+    )
     report = crm.cycle()
     # Proposals: empty + 0 = €0 (written as 0, not left empty). Won: 1500 + empty.
     assert crm.value(company, "companies", "potential_revenue") == 0
@@ -210,12 +214,23 @@ def test_interaction_in_the_future_is_next_not_last(crm: World) -> None:
     opp = crm.create(
         "opportunities", "Shelves", company=[company], stage="quote_sent", amount=700
     )
-    crm.create("interactions", "Call", date=today - timedelta(days=3),
-               contacts=[contact], opportunity=[opp])
-    crm.create("interactions", "Visit", date=today + timedelta(days=4),
-               company=[company], opportunity=[opp])
-    crm.create("interactions", "Lunch", date=today + timedelta(days=9),
-               contacts=[contact])
+    crm.create(
+        "interactions",
+        "Call",
+        date=today - timedelta(days=3),
+        contacts=[contact],
+        opportunity=[opp],
+    )
+    crm.create(
+        "interactions",
+        "Visit",
+        date=today + timedelta(days=4),
+        company=[company],
+        opportunity=[opp],
+    )
+    crm.create(
+        "interactions", "Lunch", date=today + timedelta(days=9), contacts=[contact]
+    )
     crm.cycle()
     # Last: the call, 7 March (through the contact for the company). Next: the
     # visit, 14 March (the lunch on the 19th is later). Never a future Last.

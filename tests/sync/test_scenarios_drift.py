@@ -15,8 +15,9 @@ def test_f17_stage_and_property_renamed_sync_goes_on_by_id(
     crm: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     company = crm.create("companies", "Poterie Lenoir")
-    opp = crm.create("opportunities", "Vases", company=[company], stage="quote_sent",
-                     amount=450)
+    opp = crm.create(
+        "opportunities", "Vases", company=[company], stage="quote_sent", amount=450
+    )
     crm.cycle()
     stage = crm.prop_id("opportunities", "stage")
     follow_up = crm.option_id("opportunities", "stage", "follow_up")
@@ -51,8 +52,13 @@ def test_f17_stage_and_property_renamed_sync_goes_on_by_id(
 
 def test_f26_a_second_data_source_changes_nothing(crm: World) -> None:
     company = crm.create("companies", "Épicerie Nova")
-    crm.create("opportunities", "Shelf", company=[company], stage="project_launched",
-               amount=300)
+    crm.create(
+        "opportunities",
+        "Shelf",
+        company=[company],
+        stage="project_launched",
+        amount=300,
+    )
     crm.cycle()
     database = crm.binding.database("opportunities").database_id
     other = crm.person.data_sources.create(
@@ -62,8 +68,10 @@ def test_f26_a_second_data_source_changes_nothing(crm: World) -> None:
     )
     crm.person.pages.create(
         parent={"type": "data_source_id", "data_source_id": other["id"]},
-        properties={"Name": {"title": [{"text": {"content": "Old"}}]},
-                    "Amount": {"number": 99999}},
+        properties={
+            "Name": {"title": [{"text": {"content": "Old"}}]},
+            "Amount": {"number": 99999},
+        },
     )
     crm.clock.advance(minutes=1)
     report = crm.cycle(full=True)
@@ -77,8 +85,13 @@ def test_f27_a_deleted_stage_date_stops_its_writes_only(
     crm: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     company = crm.create("companies", "Tapisserie Roy")
-    opp = crm.create("opportunities", "Armchair", company=[company],
-                     stage="quote_to_send", amount=1200)
+    opp = crm.create(
+        "opportunities",
+        "Armchair",
+        company=[company],
+        stage="quote_to_send",
+        amount=1200,
+    )
     crm.cycle()
     quote_sent_on = crm.prop_id("opportunities", "quote_sent_on")
     crm.update_schema("opportunities", {quote_sent_on: None})

@@ -70,8 +70,13 @@ def test_daily_reevaluation_with_no_edit_and_no_extra_read(world: World) -> None
         amount=600,
         quote_sent_on=date(2026, 3, 4),
     )
-    world.create("interactions", "Tasting", date=date(2026, 3, 11), company=[company],
-                 opportunity=[quote])
+    world.create(
+        "interactions",
+        "Tasting",
+        date=date(2026, 3, 11),
+        company=[company],
+        opportunity=[quote],
+    )
     world.create("interactions", "Call", date=date(2026, 3, 3), opportunity=[quote])
     world.cycle()
     # 10 March (Paris): the tasting on the 11th is Next; Last is the 3 March call.

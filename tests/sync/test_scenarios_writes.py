@@ -20,10 +20,12 @@ def _patch_to(page_id: str, request: httpx.Request) -> bool:
 
 def test_f21_opportunity_trashed_between_read_and_write(crm: World) -> None:
     company = crm.create("companies", "Verrerie Aubry")
-    keep = crm.create("opportunities", "Keep", company=[company], stage="quote_sent",
-                      amount=1000)
-    gone = crm.create("opportunities", "Gone", company=[company],
-                      stage="quote_to_send", amount=5000)
+    keep = crm.create(
+        "opportunities", "Keep", company=[company], stage="quote_sent", amount=1000
+    )
+    gone = crm.create(
+        "opportunities", "Gone", company=[company], stage="quote_to_send", amount=5000
+    )
     crm.cycle()
     crm.clock.advance(minutes=2)
     crm.edit(gone, "opportunities", stage="quote_sent")
@@ -54,13 +56,26 @@ def test_f21_opportunity_trashed_between_read_and_write(crm: World) -> None:
 
 
 def test_f22_patch_bodies_hold_only_owned_properties(crm: World) -> None:
-    company = crm.create("companies", "Atelier Blanc", notes="VIP",
-                         website="https://blanc.example")
+    company = crm.create(
+        "companies", "Atelier Blanc", notes="VIP", website="https://blanc.example"
+    )
     contact = crm.create("contacts", "Jo Blanc", company=[company])
-    opp = crm.create("opportunities", "Site", company=[company], contacts=[contact],
-                     stage="project_completed", amount=2000, notes="Keep")
-    crm.create("interactions", "Call", date=date(2026, 3, 9), contacts=[contact],
-               opportunity=[opp])
+    opp = crm.create(
+        "opportunities",
+        "Site",
+        company=[company],
+        contacts=[contact],
+        stage="project_completed",
+        amount=2000,
+        notes="Keep",
+    )
+    crm.create(
+        "interactions",
+        "Call",
+        date=date(2026, 3, 9),
+        contacts=[contact],
+        opportunity=[opp],
+    )
     crm.reset_counts()
     crm.cycle()
     owned: dict[str, set[str]] = {}
@@ -104,8 +119,9 @@ def test_a_stage_date_set_by_a_person_is_never_overwritten(crm: World) -> None:
 
 def test_a_person_edit_of_an_owned_figure_is_put_right(crm: World) -> None:
     company = crm.create("companies", "Forge Morel")
-    crm.create("opportunities", "Gate", company=[company], stage="project_launched",
-               amount=700)
+    crm.create(
+        "opportunities", "Gate", company=[company], stage="project_launched", amount=700
+    )
     crm.cycle()
     crm.clock.advance(minutes=2)
     crm.edit(company, "companies", signed_revenue=1, status="former_client")
@@ -117,8 +133,9 @@ def test_a_person_edit_of_an_owned_figure_is_put_right(crm: World) -> None:
 
 def test_dry_run_reads_and_writes_nothing(crm: World) -> None:
     company = crm.create("companies", "Savonnerie Dupré")
-    crm.create("opportunities", "Soap", company=[company], stage="quote_sent",
-               amount=250)
+    crm.create(
+        "opportunities", "Soap", company=[company], stage="quote_sent", amount=250
+    )
     crm.reset_counts()
     report = crm.cycle(dry_run=True)
     assert crm.integration_requests() == {"POST": 4}
@@ -138,10 +155,16 @@ def test_full_reconcile_catches_trash_restore_and_edited_callouts(
     crm: World,
 ) -> None:
     company = crm.create("companies", "Brasserie Hugo")
-    trashed = crm.create("opportunities", "Beer", company=[company],
-                         stage="project_launched", amount=900)
-    restored = crm.create("opportunities", "Cider", company=[company],
-                          stage="project_launched", amount=400)
+    trashed = crm.create(
+        "opportunities", "Beer", company=[company], stage="project_launched", amount=900
+    )
+    restored = crm.create(
+        "opportunities",
+        "Cider",
+        company=[company],
+        stage="project_launched",
+        amount=400,
+    )
     crm.cycle()
     crm.clock.advance(minutes=2)
     crm.trash(restored)
@@ -186,8 +209,9 @@ def test_a_refused_write_is_pending_and_retried_at_full_reconcile(
     crm: World,
 ) -> None:
     company = crm.create("companies", "Chocolaterie Paon")
-    opp = crm.create("opportunities", "Box", company=[company], stage="follow_up",
-                     amount=800)
+    opp = crm.create(
+        "opportunities", "Box", company=[company], stage="follow_up", amount=800
+    )
     crm.cycle()
     crm.clock.advance(minutes=2)
     crm.edit(opp, "opportunities", stage="project_launched")
@@ -237,10 +261,15 @@ def test_history_gives_each_stage_and_its_time(crm: World) -> None:
     crm.cycle()
     stays = stage_history(crm.store, opp, now=crm.clock() + timedelta(days=2))
     assert [s.stage_name for s in stays] == [
-        "Contact initiated", "Quote sent", "Project launched"
+        "Contact initiated",
+        "Quote sent",
+        "Project launched",
     ]
     # Created 10 March 09:00; quote sent 11 March 10:00 (1 d 1 h); launched
-    # 14 March 16:30 (3 d 6 h); launched until now + 2 days (2 d 0 h, current).
+    # 14 March 16:30 (3 d 6 h 30 min); launched until 16 March 16:31, the cycle's
+    # time plus two days (2 d 0 h 01 min, current).
     assert [s.duration_text for s in stays] == [
-        "1 d 1 h", "3 d 6 h", "2 d 0 h (current)"
+        "1 d 1 h 00 min",
+        "3 d 6 h 30 min",
+        "2 d 0 h 01 min (current)",
     ]
