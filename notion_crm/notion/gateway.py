@@ -266,9 +266,16 @@ class NotionGateway:
             "POST", "pages", body=body, kind="create", find_existing=find_existing
         )
 
-    def update_page(self, page_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """PATCH only the properties in ``body``."""
-        return self.request("PATCH", f"pages/{page_id}", body=body, kind="update")
+    def update_page(
+        self, page_id: str, body: dict[str, Any], *, owned: bool = False
+    ) -> dict[str, Any]:
+        """PATCH only the properties in ``body``.
+
+        ``owned=True`` marks values computed from an earlier read: a 409 then
+        raises ConflictError at once, for the caller to re-read and recompute.
+        """
+        kind: Kind = "owned_update" if owned else "update"
+        return self.request("PATCH", f"pages/{page_id}", body=body, kind=kind)
 
     def retrieve_database(self, database_id: str) -> dict[str, Any]:
         """A database: the container, with its ``data_sources`` list."""

@@ -40,7 +40,13 @@ logger = protect(logging.getLogger(__name__))
 
 T = TypeVar("T")
 
-Kind = Literal["read", "create", "update", "delete"]
+Kind = Literal["read", "create", "update", "owned_update", "delete"]
+"""What a request does, which decides how its failures are retried.
+
+An ``owned_update`` writes values the caller computed from what it read: after a
+409 it is not sent again as it was, because a person may just have changed the
+page; the caller re-reads and recomputes (field report F20).
+"""
 """What a request does; decides how a failure that may have been applied is handled."""
 
 
@@ -141,7 +147,9 @@ def retryable(failure: AttemptError, kind: Kind, *, can_look: bool) -> bool:
     A create that may have been applied is retried only when the caller can look
     for the object first (``can_look``); otherwise retrying could duplicate it.
     """
-    if failure.retry in (Retry.RATE_LIMITED, Retry.CONFLICT, Retry.NOT_SENT):
+    if failure.retry is Retry.CONFLICT:
+        return kind != "owned_update"
+    if failure.retry in (Retry.RATE_LIMITED, Retry.NOT_SENT):
         return True
     if failure.retry is Retry.TRANSIENT:
         return kind != "create" or can_look

@@ -516,7 +516,7 @@ class SyncEngine:
         return again
 
     def _send(self, state: _Cycle, write: PageWrite) -> None:
-        self.gateway.update_page(write.page_id, write.body(state.binding))
+        self.gateway.update_page(write.page_id, write.body(state.binding), owned=True)
 
     def _written(
         self, state: _Cycle, write: PageWrite, pending: set[tuple[str, str]]

@@ -113,9 +113,14 @@ def plan_writes(
     for page_id, opp_values in computed.opportunities.items():
         opp = mirror["opportunities"].get(page_id)
         if isinstance(opp, Opportunity):
-            wanted = _as_dict(opp_values) | stamps.get(page_id, {})
+            wanted = _as_dict(opp_values) | _due_stamps(opp, stamps.get(page_id, {}))
             _add(writes, "opportunities", opp, wanted, writable)
     return writes
+
+
+def _due_stamps(opp: Opportunity, stamps: Mapping[str, date]) -> dict[str, date]:
+    """Stage dates still to fill: a date already in Notion is never overwritten."""
+    return {k: v for k, v in stamps.items() if opp.stage_dates.get(k) is None}
 
 
 def _add(

@@ -10,11 +10,13 @@ CliRunner. docs/reliability.md lists the catalogue.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from notion_client import Client
 from notion_crm.cli import main
 from notion_crm.demo.sample import build_sample, load_sample
 from notion_crm.emulator import Emulator, EmulatorConfig, start_server
+from notion_crm.emulator.server import ServerHandle
 from notion_crm.schema.binding import Binding
 from notion_crm.schema.loader import SCHEMA_DIR
 from notion_crm.store import sqlite as store_sqlite
@@ -93,26 +96,88 @@ class Bench:
         return binding
 
 
-@pytest.fixture
-def bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bench]:
-    emulator = Emulator(EmulatorConfig(rate_limit_rps=0))
-    handle = start_server(emulator, host="127.0.0.1", port=0)
-    monkeypatch.chdir(tmp_path)
-    built = Bench(emulator, handle.base_url, tmp_path)
-    built.write_config(
-        '[notion]\npace_rps = 0\n[state]\npath = "state.db"\n',
+def _fixed_now() -> datetime:
+    return datetime.fromisoformat(NOW)
+
+
+@dataclass
+class Served:
+    """An emulator served on 127.0.0.1 for a whole module, reset for each test."""
+
+    emulator: Emulator
+    handle: ServerHandle
+
+    def bench(self, tmp: Path) -> Bench:
+        self.emulator.set_hold(None)
+        self.emulator.reset()
+        built = Bench(self.emulator, self.handle.base_url, tmp)
+        built.write_config('[notion]\npace_rps = 0\n[state]\npath = "state.db"\n')
+        built.env = {
+            "NOTION_TOKEN": TOKEN,
+            "NOTION_BASE_URL": self.handle.base_url,
+            "NOTION_CRM_CONFIG": str(built.config),
+            "NOTION_CRM_NOW": NOW,
+            "NOTION_CRM_SCHEMA_DIR": None,
+        }
+        return built
+
+
+@contextmanager
+def _served(data: Path | None) -> Iterator[Served]:
+    emulator = Emulator(
+        EmulatorConfig(rate_limit_rps=0, data_path=data), clock=_fixed_now
     )
-    built.env = {
-        "NOTION_TOKEN": TOKEN,
-        "NOTION_BASE_URL": handle.base_url,
-        "NOTION_CRM_CONFIG": str(built.config),
-        "NOTION_CRM_NOW": NOW,
-        "NOTION_CRM_SCHEMA_DIR": None,
-    }
+    handle = start_server(emulator, host="127.0.0.1", port=0)
     try:
-        yield built
+        yield Served(emulator, handle)
     finally:
         handle.shutdown()
+
+
+@pytest.fixture(scope="module")
+def empty_server() -> Iterator[Served]:
+    with _served(None) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A workspace provisioned, loaded with the sample and synced once.
+
+    Its state store is kept next to its data file, for each test to copy.
+    """
+    folder = tmp_path_factory.mktemp("sample")
+    with _served(folder / "build.json") as served:
+        built = served.bench(folder)
+        built.write_config(
+            f'[notion]\npace_rps = 0\n[state]\npath = "{folder / "state.db"}"\n'
+        )
+        built.with_sample()
+    shutil.copy(folder / "build.json", folder / "emulator.json")
+    with _served(folder / "emulator.json") as served:
+        yield served
+
+
+@pytest.fixture
+def bench(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_server: Served
+) -> Bench:
+    """An empty workspace (just the root page) and an empty working folder."""
+    monkeypatch.chdir(tmp_path)
+    return empty_server.bench(tmp_path)
+
+
+@pytest.fixture
+def sampled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_server: Served
+) -> Bench:
+    """The sample workspace, provisioned and synced, with its state store."""
+    monkeypatch.chdir(tmp_path)
+    built = sample_server.bench(tmp_path)
+    data = sample_server.emulator.config.data_path
+    assert data is not None
+    shutil.copy(data.parent / "state.db", tmp_path / "state.db")
+    return built
 
 
 def expect(result: Result, code: int, *fragments: str, report: bool = False) -> None:
@@ -198,8 +263,8 @@ def test_no_token(bench: Bench) -> None:
     expect(result, 1, "NOTION_TOKEN is not set", "export NOTION_TOKEN=")
 
 
-def test_fixed_time_in_the_wrong_format(bench: Bench) -> None:
-    bench.provision()
+def test_fixed_time_in_the_wrong_format(sampled: Bench) -> None:
+    bench = sampled
     bench.env["NOTION_CRM_NOW"] = "10/03/2026 09:00"
     expect(bench.run("sync", "--once"), 1, "Invalid time '10/03/2026 09:00'", "ISO")
 
@@ -271,8 +336,9 @@ def test_parent_not_shared(bench: Bench) -> None:
     )
 
 
-def test_parent_that_is_a_database(bench: Bench) -> None:
-    binding = bench.provision()
+def test_parent_that_is_a_database(sampled: Bench) -> None:
+    bench = sampled
+    binding = bench.binding()
     database = binding.database("companies").database_id
     result = bench.run("provision", "--parent", database)
     expect(result, 1, "is a database, not a page", "plain page")
@@ -285,8 +351,8 @@ def test_bad_token(bench: Bench) -> None:
     assert "secret_mistyped" not in result.output
 
 
-def test_revoked_token(bench: Bench) -> None:
-    bench.provision()
+def test_revoked_token(sampled: Bench) -> None:
+    bench = sampled
     bench.emulator.revoke_token(TOKEN)
     expect(bench.run("sync", "--once"), 1, "401", "integration may have been removed")
 
@@ -299,8 +365,8 @@ def test_token_for_another_workspace(bench: Bench) -> None:
     )
 
 
-def test_notion_unreachable(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
-    bench.provision()
+def test_notion_unreachable(sampled: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = sampled
     closed = _closed_port()
     bench.env["NOTION_BASE_URL"] = f"http://127.0.0.1:{closed}"
     waits: list[float] = []
@@ -322,8 +388,8 @@ def test_status_without_a_state_store(bench: Bench) -> None:
     assert not bench.state.exists()
 
 
-def test_state_store_from_a_newer_version(bench: Bench) -> None:
-    bench.provision()
+def test_state_store_from_a_newer_version(sampled: Bench) -> None:
+    bench = sampled
     conn = sqlite3.connect(bench.state)
     conn.execute("PRAGMA user_version = 99")
     conn.close()
@@ -345,8 +411,8 @@ def test_state_path_that_is_a_folder(bench: Bench) -> None:
     expect(bench.run("status"), 1, "is a folder, not a file", "[state] path")
 
 
-def test_state_store_locked_by_another_process(bench: Bench) -> None:
-    bench.provision()
+def test_state_store_locked_by_another_process(sampled: Bench) -> None:
+    bench = sampled
     with FileLock(str(bench.state) + ".lock"):
         expect(bench.run("sync", "--once"), 1, "Another notion-crm process")
 
@@ -400,9 +466,9 @@ def _store_rows(path: Path) -> dict[str, list[Any]]:
     ],
 )
 def test_state_store_that_cannot_be_written(
-    bench: Bench, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
+    sampled: Bench, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
 ) -> None:
-    bench.provision()
+    bench = sampled
     before = _store_rows(bench.state)
     _failing_sqlite(monkeypatch, failure)
 
@@ -484,8 +550,9 @@ def test_schema_file_with_a_wrong_type_names_the_key(bench: Bench) -> None:
 # -- the workspace, as people change it ---------------------------------------------
 
 
-def test_property_retyped_by_the_user(bench: Bench) -> None:
-    binding = bench.with_sample()
+def test_property_retyped_by_the_user(sampled: Bench) -> None:
+    bench = sampled
+    binding = bench.binding()
     opportunities = binding.database("opportunities")
     person = bench.person()
     amount = opportunities.properties["amount"].id
@@ -504,8 +571,9 @@ def test_property_retyped_by_the_user(bench: Bench) -> None:
     assert _store_rows(bench.state)["pages"] == before["pages"]
 
 
-def test_relation_to_a_database_not_shared(bench: Bench) -> None:
-    binding = bench.with_sample()
+def test_relation_to_a_database_not_shared(sampled: Bench) -> None:
+    bench = sampled
+    binding = bench.binding()
     bench.emulator.share(binding.database("companies").database_id, False)
 
     expect(bench.run("sync", "--once"), 1, "404 object_not_found", "Connections")
@@ -518,8 +586,9 @@ def test_relation_to_a_database_not_shared(bench: Bench) -> None:
     )
 
 
-def test_pages_with_empty_titles(bench: Bench) -> None:
-    binding = bench.with_sample()
+def test_pages_with_empty_titles(sampled: Bench) -> None:
+    bench = sampled
+    binding = bench.binding()
     opportunities = binding.database("opportunities")
     person = bench.person()
     person.pages.create(
@@ -532,12 +601,14 @@ def test_pages_with_empty_titles(bench: Bench) -> None:
     person.close()
 
     result = bench.run("sync", "--once", "--json")
-    expect(result, 0, '"pages_read": 1')
-    assert '"active_opportunities": 14' in result.stdout
+    expect(result, 0, '"pages_read": 1,')
+    report = json.loads(result.stdout)
+    assert report["kpis"]["active_opportunities"] == 14, "no stage, no figure"
 
 
-def test_notes_over_2000_characters(bench: Bench) -> None:
-    binding = bench.with_sample()
+def test_notes_over_2000_characters(sampled: Bench) -> None:
+    bench = sampled
+    binding = bench.binding()
     companies = binding.database("companies")
     notes = [{"text": {"content": "n" * 2000}}, {"text": {"content": "m" * 88}}]
     person = bench.person()

@@ -273,3 +273,50 @@ def test_history_gives_each_stage_and_its_time(crm: World) -> None:
         "3 d 6 h 30 min",
         "2 d 0 h 01 min (current)",
     ]
+
+
+def test_f20_after_a_conflict_a_person_set_stage_date_stays(crm: World) -> None:
+    company = crm.create("companies", "Tapisserie Lemoine")
+    deal = crm.create(
+        "opportunities",
+        "Armchairs",
+        company=[company],
+        stage="quote_to_send",
+        amount=900,
+    )
+    crm.cycle()
+    crm.clock.advance(minutes=2)
+    crm.edit(deal, "opportunities", stage="quote_sent")
+    conflicts: list[str] = []
+    quote_sent_on = crm.prop_id("opportunities", "quote_sent_on")
+
+    def person_edits_then_conflict(request: httpx.Request) -> httpx.Response | None:
+        if _patch_to(deal, request) and not conflicts:
+            # A person types the date the quote really left, while the engine's
+            # own write is in flight: Notion answers the engine 409.
+            crm.person.pages.update(
+                deal, properties={quote_sent_on: {"date": {"start": "2026-03-02"}}}
+            )
+            conflicts.append(request.url.path)
+            return error_response(
+                request,
+                409,
+                "conflict_error",
+                "Conflict occurred while saving. Please try again.",
+            )
+        return None
+
+    crm.hooked.hooks.append(person_edits_then_conflict)
+    crm.clock.advance(minutes=1)
+    crm.cycle()
+
+    assert conflicts  # the engine's first write did meet the conflict
+    assert crm.value(deal, "opportunities", "quote_sent_on") == "2026-03-02"
+    assert crm.value(company, "companies", "potential_revenue") == 900
+    bodies = [
+        b for p, b in crm.patches() if deal.replace("-", "") in p.replace("-", "")
+    ]
+    # The stamp it first tried met the conflict; after the re-read nothing of the
+    # deal was due any more, so it was not written again.
+    assert len(bodies) == 1
+    assert quote_sent_on in bodies[0]["properties"]
