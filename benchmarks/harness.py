@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from benchmarks.measured import PEAK_FILE_ENV
 from notion_crm.emulator import Emulator, EmulatorConfig, start_server
 
 HOST = "127.0.0.1"
@@ -36,6 +37,9 @@ PERSON_TOKEN = "person_emulator"
 """The person token: edits as in Notion's UI, never rate limited."""
 
 METHODS = ("GET", "POST", "PATCH", "DELETE")
+
+REPO = str(Path(__file__).resolve().parent.parent)
+"""The repository root, put on ``PYTHONPATH`` so children find :mod:`benchmarks`."""
 
 START_TIMEOUT_S = 180.0
 """How long an emulator may take to load its data file and listen."""
@@ -248,6 +252,11 @@ def cli_command() -> list[str]:
     return [sys.executable, "-m", "notion_crm"]
 
 
+def measured_command() -> list[str]:
+    """``notion-crm`` through :mod:`benchmarks.measured`, which records peak memory."""
+    return [sys.executable, "-m", "benchmarks.measured"]
+
+
 def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTION")}
     env.update(extra)
@@ -278,30 +287,54 @@ class ProcResult:
 def run_process(
     command: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout_s: float
 ) -> ProcResult:
-    """Run a command to its end; reap it with ``wait4`` to get its own rusage."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run a command to its end; reap it with ``wait4`` to get its own CPU time.
+
+    Peak memory is the ``VmHWM`` that :mod:`benchmarks.measured` records, when the
+    command runs through it; else 0. The child is killed if this process is
+    interrupted while it runs.
+    """
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        peak = Path(scratch) / "peak"
         started = time.monotonic()
         proc = subprocess.Popen(
-            list(command), stdout=out, stderr=err, cwd=cwd, env=_child_env(env)
+            list(command),
+            stdout=out,
+            stderr=err,
+            cwd=cwd,
+            env=_child_env({**env, PEAK_FILE_ENV: str(peak), "PYTHONPATH": REPO}),
         )
-        watchdog = threading.Timer(timeout_s, proc.kill)
-        watchdog.start()
-        try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        status, usage = _reap(proc, timeout_s)
         wall = time.monotonic() - started
         out.seek(0)
         err.seek(0)
         return ProcResult(
-            returncode=proc.returncode,
+            returncode=os.waitstatus_to_exitcode(status),
             stdout=out.read().decode(),
             stderr=err.read().decode(),
             wall_s=wall,
             cpu_s=usage.ru_utime + usage.ru_stime,
-            maxrss_mb=usage.ru_maxrss / 1024,
+            maxrss_mb=int(peak.read_text()) / 1024 if peak.exists() else 0.0,
         )
+
+
+def _reap(proc: subprocess.Popen[bytes], timeout_s: float) -> tuple[int, Any]:
+    watchdog = threading.Timer(timeout_s, proc.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        watchdog.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return status, usage
 
 
 @dataclass(slots=True)
@@ -323,7 +356,10 @@ class Cli:
         """One command, with the token and the benchmark's fixed "now"."""
         env = {"NOTION_TOKEN": TOKEN, "NOTION_CRM_NOW": self.now.isoformat()}
         return run_process(
-            [*cli_command(), *args], cwd=self.workdir, env=env, timeout_s=CLI_TIMEOUT_S
+            [*measured_command(), *args],
+            cwd=self.workdir,
+            env=env,
+            timeout_s=CLI_TIMEOUT_S,
         )
 
     def advance(self, emu: Emulated, seconds: float) -> None:
@@ -335,12 +371,15 @@ class Cli:
 def startup_cpu_s(workdir: Path, runs: int = 3) -> float:
     """CPU time of an empty CLI run (interpreter and imports), the least of ``runs``.
 
-    ``notion-crm sync --help`` imports the whole sync path (engine, gateway,
-    notion-client, httpx) and does nothing else.
+    ``notion-crm sync --help`` (through the same wrapper as measured runs) imports
+    the whole sync path (engine, gateway, notion-client, httpx) and does nothing else.
     """
     costs = [
         run_process(
-            [*cli_command(), "sync", "--help"], cwd=workdir, env={}, timeout_s=120
+            [*measured_command(), "sync", "--help"],
+            cwd=workdir,
+            env={},
+            timeout_s=120,
         ).cpu_s
         for _ in range(runs)
     ]

@@ -36,7 +36,9 @@ METHOD = """\
   start-up); "at limit" is requests ÷ 3.
 - Engine CPU is the user+sys time of the `sync` process (`os.wait4` rusage of that
   child) minus the least of three empty runs (`notion-crm sync --help`, which imports
-  the whole sync path): {startup}. Peak memory is that process's `ru_maxrss`.
+  the whole sync path): {startup}. Peak memory is that process's own `VmHWM`,
+  written at exit by `benchmarks/measured.py` (the child's `ru_maxrss` is not used:
+  Linux carries the runner's high-water mark across `exec` into it).
 - The first-ever run (every owned value empty) and the naive baseline run with the rate
   limit off, no latency, and no pacing, against an in-process emulator loaded from the
   same data file that does not save after each write. The baseline re-reads every page

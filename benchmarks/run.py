@@ -18,6 +18,7 @@ import argparse
 import json
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -65,6 +66,9 @@ from benchmarks.scenarios import (
 RESULTS = Path(__file__).with_name("RESULTS.md")
 """Where the runner writes its report."""
 
+WORKDIR = Path(tempfile.gettempdir()) / "notion-crm-bench"
+"""Where data files and state stores go (kept after the run, for inspection)."""
+
 CYCLE_GAP_S = 120.0
 """Seconds the clocks move between two cycles (a daemon polls every 30 s or more)."""
 
@@ -80,7 +84,7 @@ class Options:
     timing_latency_ms: int = 300
     timing_sizes: set[str] = field(default_factory=lambda: {"S", "M"})
     unlimited_sizes: set[str] = field(default_factory=set)
-    workdir: Path = Path(".bench")
+    workdir: Path = WORKDIR
     results: Path | None = RESULTS
     baseline: bool = True
     first_ever: bool = True
@@ -433,10 +437,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--unlimited-sizes", default="", help="sizes run with the rate limit off"
     )
-    parser.add_argument("--workdir", type=Path, default=Path(".bench"))
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--skip", default="", help="comma list of parts to skip: baseline, first-ever"
+    )
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
+    skipped = {s.strip().lower() for s in args.skip.split(",") if s.strip()}
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(
@@ -455,6 +463,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         },
         workdir=args.workdir,
         results=args.results,
+        baseline="baseline" not in skipped,
+        first_ever="first-ever" not in skipped,
     )
 
 

@@ -46,7 +46,8 @@ from notion_crm.notion.redact import scrub
 HINT_SHARE = (
     "In Notion, open the page, ••• menu → Connections → add your integration. "
     "If the object was deleted, restore it from the trash or run "
-    "`notion-crm provision` again."
+    "`notion-crm provision` again. If it is shared, check that NOTION_TOKEN is the "
+    "token of this workspace's integration."
 )
 HINT_AUTH = (
     "Check NOTION_TOKEN: the token may be mistyped, or the integration may have "

@@ -181,7 +181,9 @@ class NotionGateway:
             notion_version=config.notion_version,
             retry=False,
             logger=sdk_logger,
-            log_level=logging.WARNING,
+            # The retry loop logs every failed attempt once, with what happens
+            # next; notion-client's own "request fail" line would repeat it.
+            log_level=logging.ERROR,
         )
 
     def __repr__(self) -> str:
@@ -315,6 +317,7 @@ class NotionGateway:
         sorts: list[dict[str, Any]] | None = None,
         filter_properties: list[str] | None = None,
         window_by_created_time: bool = True,
+        shrink: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> QueryResult:
         """Every page of a data source matching ``filter``, past the 10,000 cap.
 
@@ -323,6 +326,8 @@ class NotionGateway:
         ``created_time on_or_after`` window. Otherwise a cut result raises
         PaginationError. ``filter_properties`` may be ids as Notion returns them
         (URL-encoded); they are decoded once so httpx does not encode them twice.
+        ``shrink`` is applied to each page as it arrives, so that a large read holds
+        only what the caller keeps of each page.
         """
         if window_by_created_time and not sorts:
             sorts = [dict(CREATED_ASCENDING)]
@@ -342,9 +347,12 @@ class NotionGateway:
                     body["sorts"] = sorts
                 if cursor is not None:
                     body["start_cursor"] = cursor
-                return self.request(
+                answer = self.request(
                     "POST", sdk_path, query=params, body=body, kind="read"
                 )
+                if shrink is not None and isinstance(answer.get("results"), list):
+                    answer["results"] = [shrink(item) for item in answer["results"]]
+                return answer
 
             return read_all(
                 fetch, method="POST", path=shown, max_restarts=restarts_left

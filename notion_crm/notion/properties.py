@@ -175,3 +175,54 @@ def lookup(values: Mapping[str, Json], prop_id: str | None) -> Json | None:
     if prop_id is None:
         return None
     return values.get(property_key(prop_id))
+
+
+# -- slimming --------------------------------------------------------------------
+
+_PAGE_KEYS = (
+    "object",
+    "id",
+    "created_time",
+    "last_edited_time",
+    "in_trash",
+    "archived",
+)
+
+
+def slim_page(page: Json) -> Json:
+    """A page object reduced to what the engine reads, in the same shape.
+
+    Large reads keep thousands of pages in memory at once; this keeps each page's
+    ids, timestamps, parent and the plain values of its properties, and drops the
+    rest (annotations, option names and colours, long text split into items).
+    """
+    slim: Json = {key: page[key] for key in _PAGE_KEYS if key in page}
+    slim["parent"] = page.get("parent")
+    slim["properties"] = {
+        name: _slim_value(value)
+        for name, value in (page.get("properties") or {}).items()
+        if isinstance(value, dict)
+    }
+    return slim
+
+
+def _slim_value(value: Json) -> Json:
+    kind = str(value.get("type"))
+    content = value.get(kind)
+    slim: Json = {"id": value.get("id"), "type": kind}
+    if kind in ("title", "rich_text"):
+        slim[kind] = [{"plain_text": plain_text(content)}] if content else []
+    elif kind in ("select", "status"):
+        slim[kind] = {"id": content["id"]} if isinstance(content, dict) else None
+    elif kind == "date":
+        slim[kind] = (
+            {"start": content.get("start")} if isinstance(content, dict) else None
+        )
+    elif kind == "relation":
+        slim[kind] = [{"id": item["id"]} for item in content or []]
+        slim["has_more"] = bool(value.get("has_more"))
+    elif kind in ("number", "checkbox", "url", "email", "phone_number"):
+        slim[kind] = content
+    else:
+        slim[kind] = None
+    return slim

@@ -79,7 +79,9 @@ def read_sources(
         whole = full or not cursor.cold_done or cursor.since is None
         source_id = binding.database(db).data_source_id
         query_filter = None if whole else poll_filter(cursor.since)  # type: ignore[arg-type]
-        result = gateway.query_data_source(source_id, filter=query_filter)
+        result = gateway.query_data_source(
+            source_id, filter=query_filter, shrink=P.slim_page
+        )
         logger.debug(
             "%s: %d pages read (%s)",
             db,

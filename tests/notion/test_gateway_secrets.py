@@ -83,7 +83,7 @@ def test_log_records_are_scrubbed(
     gateway: NotionGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    logging.getLogger("notion_crm.notion.sdk").warning("leaked %s", TOKEN)
+    logging.getLogger("notion_crm.notion.sdk").error("leaked %s", TOKEN)
 
     assert TOKEN not in caplog.text
     assert "leaked ***" in caplog.text

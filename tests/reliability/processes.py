@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,10 +91,8 @@ class EmulatorServer:
     def stop(self) -> None:
         """Release held requests and stop the server (SIGTERM, then SIGKILL)."""
         if self._http is not None:
-            try:
+            with suppress(httpx.HTTPError):
                 self.control("hold", {"after": None})
-            except httpx.HTTPError:
-                pass
             self._http.close()
             self._http = None
         _terminate(self.process)

@@ -145,12 +145,14 @@ class _Builder:
         return Snapshot(sorted(entries))
 
     def _database(self, db: dict[str, Any]) -> dict[str, Any]:
-        shown = self._relabel(db)
+        shown: dict[str, Any] = self._relabel(db)
         shown["data_sources"] = sorted(self.label(i) for i in db["data_source_ids"])
         return shown
 
     def _source(self, source: dict[str, Any]) -> dict[str, Any]:
-        shown = self._relabel({k: v for k, v in source.items() if k != "properties"})
+        shown: dict[str, Any] = self._relabel(
+            {k: v for k, v in source.items() if k != "properties"}
+        )
         props = {}
         for prop in source["properties"].values():
             config = dict(prop.get("config") or {})
@@ -168,7 +170,9 @@ class _Builder:
 
     def _page(self, page: dict[str, Any]) -> dict[str, Any]:
         names = self.props.get(page["parent_id"], {})
-        shown = self._relabel({k: v for k, v in page.items() if k != "props"})
+        shown: dict[str, Any] = self._relabel(
+            {k: v for k, v in page.items() if k != "props"}
+        )
         shown["props"] = {
             names.get(pid, pid): self._relabel(value)
             for pid, value in page["props"].items()
@@ -209,7 +213,9 @@ class _Builder:
 
     def _block(self, block: dict[str, Any]) -> dict[str, Any]:
         # The tree gives each block's place; block ids in parent_id do not repeat.
-        shown = self._relabel({k: v for k, v in block.items() if k != "parent_id"})
+        shown: dict[str, Any] = self._relabel(
+            {k: v for k, v in block.items() if k != "parent_id"}
+        )
         if block["type"] in ("child_page", "child_database"):
             shown["title"] = self.label(block["id"])
         rich = shown.get("data", {}).get("rich_text")

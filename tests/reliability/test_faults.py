@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from notion_crm.demo.sample import build_sample, load_sample
+from notion_crm.errors import PaginationError
 from tests.reliability.snapshot import Snapshot
-from tests.reliability.story import FAULTS, StoryRun, play_story
+from tests.reliability.story import FAULTS, StoryRun, fault_world, play_story
 
 SLOW_SEEDS = range(1, 21)
 
@@ -64,3 +66,42 @@ def test_story_under_faults_many_seeds(
     run = play_story(tmp_path, faults=FAULTS, seed=seed)
 
     _check(run, reference)
+
+
+def test_waits_past_the_cycle_budget_end_the_cycle_and_the_next_goes_on(
+    tmp_path: Path, reference: Snapshot
+) -> None:
+    # Seed 2 makes one cycle meet enough 120 s Retry-Afters to spend its 600 s.
+    run = play_story(tmp_path, faults="429long:0.05", seed=2)
+
+    assert [text for _, text in run.failures if "wait budget" in text]
+    assert run.snapshot.diff(reference) == []
+    assert run.snapshot.duplicates() == {}
+
+
+def test_a_read_cut_short_never_produces_a_figure(tmp_path: Path) -> None:
+    # Every row is created in the same minute, so the created_time windows that
+    # get past Notion's result cap cannot move on (F10): the cycle must fail
+    # rather than publish figures computed from the first 7 rows.
+    world, _fake = fault_world(tmp_path, faults="", seed=0)
+    try:
+        world.provision()
+        handles = load_sample(
+            world.person, world.binding, build_sample(world.clock.today()), locale="en"
+        )
+        assert handles.opportunities
+        world.emulator.set_faults("cap:7")
+        world.emulator.reset_stats()
+
+        with pytest.raises(PaginationError, match="result cap"):
+            world.cycle()
+
+        writes = [
+            row
+            for row in world.emulator.stats()["requests"]
+            if row["caller"] == "integration" and row["method"] in ("PATCH", "DELETE")
+        ]
+        assert writes == [], "nothing is written from a partial read"
+        assert world.store.published() == {}
+    finally:
+        world.close()

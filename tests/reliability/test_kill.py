@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -22,10 +22,19 @@ from notion_client import Client
 
 from notion_crm.demo.sample import build_sample, load_sample
 from notion_crm.demo.story import STORY, StoryContext
+from notion_crm.emulator import Emulator, EmulatorConfig, EmulatorTransport, persistence
+from notion_crm.notion.gateway import GatewayConfig, NotionGateway
+from notion_crm.provision.apply import Provisioner
+from notion_crm.schema.loader import load_schema
+from notion_crm.settings import CrmSettings
 from notion_crm.store.state import StateStore
+from notion_crm.sync.engine import SyncEngine
 from tests.reliability.processes import (
     NOW,
+    PERSON_TOKEN,
+    TOKEN,
     EmulatorServer,
+    ServerInfo,
     cli_env,
     emulator_server,
     run_cli,
@@ -86,52 +95,61 @@ class Scenario:
         return killed, self.snapshot()
 
     @property
-    def _info(self):  # type: ignore[no-untyped-def]
+    def _info(self) -> ServerInfo:
         assert self.server.info is not None
         return self.server.info
 
 
-def _person(server: EmulatorServer) -> Client:
-    assert server.info is not None
-    return Client(
-        auth=server.info.person_token,
-        base_url=server.info.base_url,
-        client=httpx.Client(timeout=30),
-        retry=False,
-    )
+def _fixed_now() -> datetime:
+    return datetime.fromisoformat(NOW)
 
 
 def _build_start(folder: Path, *, story: bool) -> tuple[Path, Path]:
-    """Provision, load the sample, sync once (and replay part of the story).
+    """Provision, load the sample (sync once and replay part of the story).
 
-    Returns the emulator data file and the state store to start from.
+    Built in this process on the in-process emulator, through the same gateway,
+    provisioner and engine as the CLI, then saved as a data file for the served
+    emulator. Returns that file and the state store to start from.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    data = folder / "emulator.json"
-    with emulator_server(data, log=folder / "emulator.log") as server:
-        assert server.info is not None
-        env = cli_env(folder, server.info)
-        parent = server.info.root_page_id
-        done = run_cli(["provision", "--parent", parent], env, cwd=folder)
-        assert done.returncode == 0, done.stderr
-        store = StateStore(folder / "state.db", readonly=True)
+    emulator = Emulator(
+        EmulatorConfig(rate_limit_rps=0, token=TOKEN, person_token=PERSON_TOKEN),
+        clock=_fixed_now,
+    )
+    transport = EmulatorTransport(emulator)
+    gateway = NotionGateway(
+        TOKEN,
+        GatewayConfig(base_url="http://emulator.local", pace_rps=0),
+        transport=transport,
+        clock=_fixed_now,
+    )
+    person = Client(
+        auth=PERSON_TOKEN,
+        base_url="http://emulator.local",
+        client=httpx.Client(transport=transport),
+        retry=False,
+    )
+    store = StateStore(folder / "state.db")
+    try:
+        schema = load_schema()
+        Provisioner(gateway, store, schema, "en").run(emulator.root_page_id)
         binding = store.binding()
-        store.close()
         assert binding is not None
-        person = _person(server)
-        try:
-            handles = load_sample(person, binding, build_sample(TODAY), locale="en")
-            if story:
-                done = run_cli(["sync", "--once"], env, cwd=folder)
-                assert done.returncode == 0, done.stderr
-                context = StoryContext(person, binding, handles, "en", TODAY)
-                for step in STORY:
-                    step.apply(context)
-                    if step.key == STORY_UNTIL:
-                        break
-        finally:
-            person.close()
-    return data, folder / "state.db"
+        handles = load_sample(person, binding, build_sample(TODAY), locale="en")
+        if story:
+            engine = SyncEngine(gateway, store, schema, CrmSettings(), clock=_fixed_now)
+            engine.cycle()
+            context = StoryContext(person, binding, handles, "en", TODAY)
+            for step in STORY:
+                step.apply(context)
+                if step.key == STORY_UNTIL:
+                    break
+        persistence.save(emulator.store, folder / "emulator.json")
+    finally:
+        gateway.close()
+        person.close()
+        store.close()
+    return folder / "emulator.json", folder / "state.db"
 
 
 @pytest.fixture(scope="module")
