@@ -116,12 +116,14 @@ class World:
         self.transport = EmulatorTransport(self.emulator)
         self.hooked = HookedTransport(self.transport)
         self.sleeps: list[float] = []
+        self.elapsed = 0.0
         self.gateway = NotionGateway(
             TOKEN,
             gateway_config or GatewayConfig(base_url=BASE_URL, pace_rps=0),
             transport=self.hooked,
             clock=self.clock,
-            sleep=self.sleeps.append,
+            sleep=self._sleep,
+            monotonic=lambda: self.elapsed,
         )
         self.person = Client(
             auth=PERSON_TOKEN,
@@ -133,6 +135,11 @@ class World:
         self.store = StateStore(tmp_path / "state.db")
         self.crm = crm or CrmSettings()
         self._engine: SyncEngine | None = None
+
+    def _sleep(self, seconds: float) -> None:
+        """Waits cost no real time: they move the gateway's monotonic clock."""
+        self.sleeps.append(seconds)
+        self.elapsed += max(0.0, seconds)
 
     def close(self) -> None:
         self.gateway.close()

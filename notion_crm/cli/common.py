@@ -18,6 +18,8 @@ from rich.markup import escape
 from notion_crm.errors import CRMError
 from notion_crm.notion.redact import scrub
 from notion_crm.settings import Settings, load_settings
+from notion_crm.store.state import StateStore
+from notion_crm.wiring import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,3 +98,10 @@ def _print_error(message: str) -> None:
     err_console.print(
         f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True
     )
+
+
+def opened_store(settings: Settings, *, readonly: bool = False) -> StateStore:
+    """The state store, closed when the command ends (its WAL folded back in)."""
+    store = open_store(settings, readonly=readonly)
+    click.get_current_context().call_on_close(store.close)
+    return store

@@ -10,12 +10,13 @@ from notion_crm.cli.common import (
     config_option,
     emit_json,
     json_option,
+    opened_store,
     reported_errors,
     settings_from,
 )
 from notion_crm.provision.doctor import diagnose
 from notion_crm.schema.loader import load_schema
-from notion_crm.wiring import open_gateway, open_store
+from notion_crm.wiring import open_gateway
 
 
 @click.command()
@@ -28,7 +29,7 @@ def doctor(config_path: Path | None, as_json: bool) -> None:
     """
     with reported_errors(as_json):
         settings = settings_from(config_path)
-        store = open_store(settings, readonly=settings.state.path.exists())
+        store = opened_store(settings, readonly=settings.state.path.exists())
         gateway = open_gateway(settings)
         try:
             findings = diagnose(gateway, load_schema(), store.binding())

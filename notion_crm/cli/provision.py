@@ -15,6 +15,7 @@ from notion_crm.cli.common import (
     err_console,
     is_terminal,
     json_option,
+    opened_store,
     reported_errors,
     settings_from,
 )
@@ -26,7 +27,7 @@ from notion_crm.provision.plan import Plan
 from notion_crm.schema.loader import load_schema
 from notion_crm.schema.model import Locale
 from notion_crm.store.state import RunRecord, StateStore
-from notion_crm.wiring import open_gateway, open_store
+from notion_crm.wiring import open_gateway
 
 
 @click.command()
@@ -53,7 +54,7 @@ def provision(
         settings = settings_from(config_path)
         schema = load_schema()
         with StateStore.lock(settings.state.path):
-            store = open_store(settings)
+            store = opened_store(settings)
             chosen: Locale = locale or _stored_locale(store) or settings.crm.locale  # type: ignore[assignment]
             parent_id = _parent(parent, store)
             gateway = open_gateway(settings)

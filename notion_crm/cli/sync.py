@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,17 +12,20 @@ from notion_crm.cli.common import (
     config_option,
     emit_json,
     json_option,
+    opened_store,
     reported_errors,
     settings_from,
 )
 from notion_crm.clock import clock_from_env
 from notion_crm.daemon import Daemon
-from notion_crm.errors import ConfigError
+from notion_crm.errors import ConfigError, CRMError
 from notion_crm.notion.ids import parse_page_ref
 from notion_crm.store.state import RunRecord, StateStore
 from notion_crm.sync.history import stage_history
 from notion_crm.sync.report import CycleReport
-from notion_crm.wiring import open_engine, open_gateway, open_store
+from notion_crm.wiring import open_engine, open_gateway
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -43,24 +48,14 @@ def sync(
     with reported_errors(as_json):
         settings = settings_from(config_path)
         with StateStore.lock(settings.state.path):
-            store = open_store(settings)
+            store = opened_store(settings)
             gateway = open_gateway(settings)
             engine = open_engine(settings, gateway, store)
             started = clock_from_env()()
             try:
                 report = engine.cycle(full=full, dry_run=dry_run)
             except Exception as exc:
-                store.record_run(
-                    RunRecord(
-                        "full" if full else "incremental",
-                        started,
-                        None,
-                        None,
-                        None,
-                        None,
-                        str(exc),
-                    )
-                )
+                _record_failure(store, full, started, exc)
                 raise
             finally:
                 gateway.close()
@@ -77,6 +72,26 @@ def sync(
                     )
                 )
         _show_cycle(report, as_json)
+
+
+def _record_failure(
+    store: StateStore, full: bool, started: datetime, error: Exception
+) -> None:
+    """Log the failed cycle; a failure to log never hides the cycle's own error."""
+    try:
+        store.record_run(
+            RunRecord(
+                "full" if full else "incremental",
+                started,
+                None,
+                None,
+                None,
+                None,
+                str(error),
+            )
+        )
+    except CRMError:
+        logger.warning("could not record the failed cycle in the state store")
 
 
 def _show_cycle(report: CycleReport, as_json: bool) -> None:
@@ -116,7 +131,7 @@ def run(config_path: Path | None) -> None:
     with reported_errors():
         settings = settings_from(config_path)
         with StateStore.lock(settings.state.path):
-            store = open_store(settings)
+            store = opened_store(settings)
             gateway = open_gateway(settings)
             engine = open_engine(settings, gateway, store)
             daemon = Daemon(engine, store, settings.sync, clock=clock_from_env())
@@ -138,7 +153,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     """
     with reported_errors(as_json):
         settings = settings_from(config_path)
-        store = open_store(settings, readonly=True)
+        store = opened_store(settings, readonly=True)
         runs = store.recent_runs(10)
         cursors = store.cursors()
         pending = store.pending()
@@ -214,7 +229,7 @@ def history(opportunity: str, config_path: Path | None, as_json: bool) -> None:
     """
     with reported_errors(as_json):
         settings = settings_from(config_path)
-        store = open_store(settings, readonly=True)
+        store = opened_store(settings, readonly=True)
         page_id = _find_opportunity(store, opportunity)
         rows = stage_history(store, page_id, now=clock_from_env()())
         if as_json:

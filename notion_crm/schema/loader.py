@@ -67,7 +67,8 @@ def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
     except ValidationError as exc:
         raise SchemaError(
             f"{path}: {_first_problem(exc)}",
-            hint="Correct that key; config.example.toml and the README list the types.",
+            hint="Correct that key; the comments at the top of the file and "
+            "notion_crm/schema/model.py list what each key accepts.",
         ) from exc
 
 

@@ -24,7 +24,7 @@ from notion_crm.errors import LockedError, StateError
 from notion_crm.schema.binding import Binding
 from notion_crm.store import migrations
 from notion_crm.store.codec import Record, decode, encode
-from notion_crm.store.sqlite import connect, describe, transaction
+from notion_crm.store.sqlite import connect, describe, describe_os, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +103,22 @@ class StateStore:
     @contextmanager
     def lock(path: Path) -> Iterator[None]:
         """Hold the store's lock, or fail at once if another process holds it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        guard = FileLock(str(path) + ".lock", timeout=0)
         try:
-            with guard:
-                yield
+            path.parent.mkdir(parents=True, exist_ok=True)
+            guard = FileLock(str(path) + ".lock", timeout=0)
+            guard.acquire()
         except Timeout:
             raise LockedError(
                 f"Another notion-crm process is using {path}.",
                 hint="Wait for it to finish, or stop the daemon (notion-crm run) "
                 "before running this command.",
             ) from None
+        except OSError as exc:
+            raise describe_os(exc, path) from None
+        try:
+            yield
+        finally:
+            guard.release()
 
     # -- meta and binding ---------------------------------------------------------
 

@@ -384,10 +384,12 @@ class SyncEngine:
             ]
             if missing:
                 raise DriftError(
-                    f"{db}: {', '.join(missing)} missing in Notion; figures computed "
-                    "without them would be wrong, so nothing was written.",
-                    hint="Run `notion-crm doctor` to see the drift and `notion-crm "
-                    "provision` to repair it.",
+                    f"{db}: {', '.join(missing)} missing or of another type in "
+                    "Notion; figures computed without them would be wrong, so "
+                    "nothing was written.",
+                    hint="Run `notion-crm doctor`: it says which, and the fix "
+                    "(provision recreates a deleted property; a retyped one must be "
+                    "changed back in Notion).",
                 )
 
     # -- computing and writing ---------------------------------------------------------
