@@ -42,12 +42,16 @@ from notion_crm.store.state import (
 )
 from notion_crm.sync import dashboard
 from notion_crm.sync.compute import Rules, compute
-from notion_crm.sync.decode import MANY_SIDES, SMALL_SIDES, decode_page
+from notion_crm.sync.decode import MANY_SIDES, SMALL_SIDES
 from notion_crm.sync.formatting import kpi_callout_text, kpi_json_value
 from notion_crm.sync.kpis import KpiValue, compute_kpis
 from notion_crm.sync.reader import (
     DATABASES,
+    PageDecoder,
+    PageRead,
+    SourceRead,
     drift_seen,
+    read_source,
     read_sources,
     retrieve_pages,
 )
@@ -162,15 +166,20 @@ class SyncEngine:
         cursors = self.store.cursors()
         if full:
             self._refresh_schema(state, list(DATABASES))
-        reads = read_sources(self.gateway, state.binding, cursors, full=full)
-        self._check_drift(state, {db: s.pages for db, s in reads.sources.items()})
+        reads = read_sources(
+            self.gateway,
+            state.binding,
+            cursors,
+            full=full,
+            zone=self.zone,
+            stamp_keys=self._stamp_keys,
+        )
+        self._check_drift(state, reads.sources, cursors)
         for db, source in reads.sources.items():
             cold = not cursors.get(db, Cursor(None, False)).cold_done
             self._absorb(state, db, source.pages, stamp=not cold)
             if source.complete_read:
-                self._drop_unseen(
-                    state, db, {P.normalize_id(p["id"]) for p in source.pages}
-                )
+                self._drop_unseen(state, db, {p.id for p in source.pages})
         self._follow_relations(state, cursors)
         self._write(state, dry_run=dry_run)
         if not dry_run:
@@ -189,18 +198,17 @@ class SyncEngine:
     # -- reading -----------------------------------------------------------------------
 
     def _absorb(
-        self, state: _Cycle, db: str, pages: list[P.Json], *, stamp: bool
+        self, state: _Cycle, db: str, pages: list[PageRead], *, stamp: bool
     ) -> None:
-        """Decode pages into the working mirror, noting transitions."""
-        db_binding = state.binding.database(db)
+        """Put decoded pages into the working mirror, noting transitions."""
         for page in pages:
-            page_id = P.normalize_id(str(page["id"]))
+            page_id = page.id
             state.read_ids.add(page_id)
             state.report.pages_read += 1
-            if page.get("in_trash") or page.get("archived"):
+            decoded = page.decoded
+            if page.trashed or decoded is None:
                 self._forget(state, db, page_id)
                 continue
-            decoded = decode_page(db, page, db_binding, self.zone, self._stamp_keys)
             self._complete_relations(state, db, decoded.record, decoded.incomplete)
             old = state.mirror[db].get(page_id)
             state.before.setdefault(page_id, old)
@@ -256,8 +264,7 @@ class SyncEngine:
             return
         logger.info("re-reading %d pages whose relations changed", len(to_read))
         pages = retrieve_pages(self.gateway, sorted(to_read))
-        by_db = _split_by_database(pages, state.binding)
-        for db, db_pages in by_db.items():
+        for db, db_pages in self._decoded_by_database(state, pages).items():
             cold = not cursors.get(db, Cursor(None, False)).cold_done
             self._absorb(state, db, db_pages, stamp=not cold)
         reached = {P.normalize_id(str(p["id"])) for p in pages}
@@ -326,17 +333,51 @@ class SyncEngine:
 
     # -- schema drift ----------------------------------------------------------------
 
-    def _check_drift(self, state: _Cycle, pages: Mapping[str, list[P.Json]]) -> None:
-        """Re-read a data source's schema when its pages show another one."""
+    def _check_drift(
+        self,
+        state: _Cycle,
+        sources: dict[str, SourceRead],
+        cursors: Mapping[str, Cursor],
+    ) -> None:
+        """Re-read a data source's schema when its pages show another one.
+
+        Pages are decoded as they arrive, with the binding of the moment; when the
+        schema read back binds a property to another id, that data source is
+        queried again so that no record is decoded with a stale binding.
+        """
         stale = []
-        for db, db_pages in pages.items():
-            reason = drift_seen(db, state.binding.database(db), db_pages)
+        for db, source in sources.items():
+            bound = state.binding.database(db)
+            reason = drift_seen(db, bound, source.seen, source.pages)
             if reason is not None:
                 logger.info("%s: the query shows %s; reading its schema", db, reason)
                 stale.append(db)
         if stale:
             self._refresh_schema(state, stale)
+        for db in stale:
+            if _ids(state.binding.database(db)) != _ids(sources[db].binding):
+                sources[db] = read_source(
+                    self.gateway,
+                    db,
+                    state.binding.database(db),
+                    cursors.get(db, Cursor(None, False)),
+                    full=state.full,
+                    zone=self.zone,
+                    stamp_keys=self._stamp_keys,
+                )
         self._require_inputs(state)
+
+    def _decoded_by_database(
+        self, state: _Cycle, pages: list[P.Json]
+    ) -> dict[str, list[PageRead]]:
+        """Pages read one by one, decoded with their data source's binding."""
+        decoded: dict[str, list[PageRead]] = {}
+        for db, db_pages in _split_by_database(pages, state.binding).items():
+            decoder = PageDecoder(
+                db, state.binding.database(db), self.zone, self._stamp_keys
+            )
+            decoded[db] = [decoder.read(page) for page in db_pages]
+        return decoded
 
     def _refresh_schema(self, state: _Cycle, dbs: list[str]) -> None:
         """Read data source schemas again (once per cycle each) and rebind."""
@@ -512,7 +553,7 @@ class SyncEngine:
         if conflicted:
             logger.info("%d writes met a conflict; reading them again", len(conflicted))
             pages = retrieve_pages(self.gateway, [w.page_id for w in conflicted])
-            for db, db_pages in _split_by_database(pages, state.binding).items():
+            for db, db_pages in self._decoded_by_database(state, pages).items():
                 self._absorb(state, db, db_pages, stamp=True)
             again = True
         return again
@@ -671,6 +712,10 @@ def _inverse_index(mirror: Mirror) -> dict[tuple[str, str], dict[str, set[str]]]
                     table.setdefault(target, set()).add(record.id)
             index[(db, key)] = table
     return index
+
+
+def _ids(binding: DatabaseBinding) -> dict[str, str]:
+    return {key: prop.id for key, prop in binding.properties.items()}
 
 
 def _split_by_database(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from notion_crm.errors import AccessError
 from notion_crm.notion import properties as P
@@ -20,6 +21,7 @@ from notion_crm.notion.gateway import NotionGateway, QueryResult
 from notion_crm.provision.binder import nfc
 from notion_crm.schema.binding import Binding, DatabaseBinding
 from notion_crm.store.state import Cursor
+from notion_crm.sync.decode import Decoded, decode_page
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +32,76 @@ DATABASES = ("companies", "contacts", "opportunities", "interactions")
 
 
 @dataclass(slots=True)
+class PageRead:
+    """What the engine keeps of one page object: its record, decoded on arrival.
+
+    Large reads return tens of thousands of pages; decoding each one as its batch
+    arrives keeps only the records in memory, never the page objects.
+    """
+
+    id: str
+    trashed: bool
+    decoded: Decoded | None
+
+
+@dataclass(slots=True)
+class SchemaSeen:
+    """The properties one page object showed: decoded id -> (name, type)."""
+
+    props: dict[str, tuple[str, str]]
+
+
+class PageDecoder:
+    """Decodes the pages of one data source with the binding of the moment."""
+
+    def __init__(
+        self,
+        db: str,
+        binding: DatabaseBinding,
+        zone: ZoneInfo,
+        stamp_keys: tuple[str, ...],
+    ) -> None:
+        self.db = db
+        self.binding = binding
+        self.zone = zone
+        self.stamp_keys = stamp_keys
+        self.seen: SchemaSeen | None = None
+
+    def read(self, page: P.Json) -> PageRead:
+        """One page object as the engine keeps it."""
+        if self.seen is None:
+            self.seen = SchemaSeen(
+                {
+                    key: (name, str(P.by_id(page)[key].get("type")))
+                    for key, name in P.names_by_id(page).items()
+                }
+            )
+        page_id = P.normalize_id(str(page["id"]))
+        if page.get("in_trash") or page.get("archived"):
+            return PageRead(page_id, True, None)
+        decoded = decode_page(self.db, page, self.binding, self.zone, self.stamp_keys)
+        return PageRead(page_id, False, decoded)
+
+    def shrink(self, page: P.Json) -> P.Json:
+        """What the gateway keeps of each page while it paginates."""
+        return {
+            "id": page.get("id"),
+            "created_time": page.get("created_time"),
+            "read": self.read(page),
+        }
+
+
+@dataclass(slots=True)
 class SourceRead:
     """The pages one data source returned, and where its next poll starts."""
 
     db: str
-    pages: list[P.Json]
+    pages: list[PageRead]
     complete_read: bool
     next_cursor: datetime | None
+    seen: SchemaSeen | None
+    binding: DatabaseBinding
+    """The binding the pages were decoded with."""
 
 
 @dataclass(slots=True)
@@ -71,34 +136,56 @@ def read_sources(
     cursors: Mapping[str, Cursor],
     *,
     full: bool,
+    zone: ZoneInfo,
+    stamp_keys: tuple[str, ...],
 ) -> Reads:
     """Query the four data sources, concurrently: all pages or what changed."""
 
     def read(db: str) -> SourceRead:
-        cursor = cursors.get(db, Cursor(since=None, cold_done=False))
-        whole = full or not cursor.cold_done or cursor.since is None
-        source_id = binding.database(db).data_source_id
-        query_filter = None if whole else poll_filter(cursor.since)  # type: ignore[arg-type]
-        result = gateway.query_data_source(
-            source_id, filter=query_filter, shrink=P.slim_page
-        )
-        logger.debug(
-            "%s: %d pages read (%s)",
+        return read_source(
+            gateway,
             db,
-            len(result.results),
-            "all" if whole else "changes",
-        )
-        return SourceRead(
-            db=db,
-            pages=list(result.results),
-            complete_read=whole,
-            next_cursor=next_cursor(result, cursor.since),
+            binding.database(db),
+            cursors.get(db, Cursor(since=None, cold_done=False)),
+            full=full,
+            zone=zone,
+            stamp_keys=stamp_keys,
         )
 
     reads = Reads()
     for source in gateway.map(read, DATABASES):
         reads.sources[source.db] = source
     return reads
+
+
+def read_source(
+    gateway: NotionGateway,
+    db: str,
+    binding: DatabaseBinding,
+    cursor: Cursor,
+    *,
+    full: bool,
+    zone: ZoneInfo,
+    stamp_keys: tuple[str, ...],
+) -> SourceRead:
+    """Query one data source: every page, or those edited since the cursor."""
+    whole = full or not cursor.cold_done or cursor.since is None
+    query_filter = None if whole or cursor.since is None else poll_filter(cursor.since)
+    decoder = PageDecoder(db, binding, zone, stamp_keys)
+    result = gateway.query_data_source(
+        binding.data_source_id, filter=query_filter, shrink=decoder.shrink
+    )
+    logger.debug(
+        "%s: %d pages read (%s)", db, len(result.results), "all" if whole else "changes"
+    )
+    return SourceRead(
+        db=db,
+        pages=[item["read"] for item in result.results],
+        complete_read=whole,
+        next_cursor=next_cursor(result, cursor.since),
+        seen=decoder.seen,
+        binding=binding,
+    )
 
 
 WATCHED_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -108,40 +195,41 @@ WATCHED_OPTIONS: dict[str, tuple[str, ...]] = {
 """Select properties whose option ids the engine computes with, per database."""
 
 
-def drift_seen(db: str, binding: DatabaseBinding, pages: list[P.Json]) -> str | None:
+def drift_seen(
+    db: str, binding: DatabaseBinding, seen: SchemaSeen | None, pages: list[PageRead]
+) -> str | None:
     """Why the pages a query returned show a schema other than the binding's.
 
     Every page of a query carries every property, so the first page tells which
     property ids exist and what they are called now; option ids are checked on
-    every page. None when nothing differs (then no schema is read).
+    every record. None when nothing differs (then no schema is read).
     """
-    if not pages:
+    if seen is None:
         return None
-    first = P.by_id(pages[0])
+    first = seen.props
     known = {P.property_key(p.id) for p in binding.properties.values()}
     others = {P.property_key(i) for i in binding.other_ids}
     if set(first) - known - others:
         return "a property the engine does not know"
     if known - set(first):
         return "a property is missing"
-    names = P.names_by_id(pages[0])
     for key, prop in binding.properties.items():
-        prop_key = P.property_key(prop.id)
-        if nfc(names.get(prop_key, "")) != nfc(prop.name):
+        name, kind = first[P.property_key(prop.id)]
+        if nfc(name) != nfc(prop.name):
             return f"{key} was renamed"
-        if first[prop_key].get("type") != prop.type:
+        if kind != prop.type:
             return f"{key} changed type"
     for key in WATCHED_OPTIONS.get(db, ()):
         watched = binding.properties.get(key)
-        if watched is not None and _unknown_option(pages, watched.id, watched.options):
+        if watched is not None and _unknown_option(pages, key, watched.options):
             return f"an unknown {key} option"
     return None
 
 
-def _unknown_option(pages: list[P.Json], prop_id: str, options: dict[str, str]) -> bool:
+def _unknown_option(pages: list[PageRead], key: str, options: dict[str, str]) -> bool:
     known = set(options.values())
     for page in pages:
-        option = P.read_select(P.lookup(P.by_id(page), prop_id))
+        option = getattr(page.decoded.record, key, None) if page.decoded else None
         if option is not None and option not in known:
             return True
     return False
