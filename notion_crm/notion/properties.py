@@ -175,4 +175,3 @@ def lookup(values: Mapping[str, Json], prop_id: str | None) -> Json | None:
     if prop_id is None:
         return None
     return values.get(property_key(prop_id))
-

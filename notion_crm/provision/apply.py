@@ -84,6 +84,18 @@ class Provisioner:
     def plan(self, parent_id: str) -> Plan:
         """Observe the workspace and plan; sends no write."""
         binding = self.store.binding() if self.store else None
+        if (
+            binding
+            and binding.dashboard_page_id
+            and binding.parent_page_id
+            and binding.parent_page_id != parent_id
+        ):
+            raise WorkspaceError(
+                f"This state store holds the CRM built under page "
+                f"{binding.parent_page_id}, not under {parent_id}.",
+                hint="Drop --parent to work on that CRM, or give this CRM its own "
+                "state store ([state] path) to build another one.",
+            )
         if binding and binding.locale != self.locale and binding.dashboard_page_id:
             raise WorkspaceError(
                 f"This CRM was built in '{binding.locale}', not '{self.locale}'.",
@@ -92,6 +104,14 @@ class Provisioner:
             )
         self._seen = observe(self.gateway, self.schema, binding, parent_id, self.locale)
         self._infos = {k: d.info for k, d in self._seen.databases.items()}
+        if self._seen.trashed:
+            raise WorkspaceError(
+                "Database(s) of this CRM are in Notion's trash: "
+                f"{', '.join(self._seen.trashed)}; provisioning would build them "
+                "a second time.",
+                hint="Restore them from the trash in Notion (Settings → Trash), then "
+                "run provision again.",
+            )
         if self._seen.unreachable:
             raise WorkspaceError(
                 "The integration can no longer reach database(s) "

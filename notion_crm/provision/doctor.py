@@ -134,9 +134,19 @@ def _structure(schema: Schema, binding: Binding, seen: Observation) -> list[Find
                 SHARE_STEPS,
             )
         )
+    for key in seen.trashed:
+        found.append(
+            Finding(
+                "error",
+                f"Database {schema.workspace.database(key).name(locale)} is in "
+                "Notion's trash.",
+                "Restore it from the trash in Notion (Settings → Trash); provision "
+                "would otherwise have to build an empty one.",
+            )
+        )
     for key, spec in schema.workspace.databases.items():
         db = seen.databases.get(key)
-        if db is None and key in unshared:
+        if db is None and (key in unshared or key in seen.trashed):
             continue
         if db is None:
             found.append(

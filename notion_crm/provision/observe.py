@@ -72,6 +72,8 @@ class Observation:
     databases: dict[str, ObservedDatabase] = field(default_factory=dict)
     unreachable: list[str] = field(default_factory=list)
     """Databases the binding knows but the integration can no longer reach."""
+    trashed: list[str] = field(default_factory=list)
+    """Databases of the CRM (by marker) that a person moved to the trash."""
 
 
 def nfc(text: str) -> str:
@@ -133,7 +135,26 @@ def check_parent(gateway: NotionGateway, parent_id: str) -> str:
             f"The parent page {parent_id} is in the trash.",
             hint="Restore it in Notion, or choose another page.",
         )
+    if _is_crm_dashboard(gateway, page):
+        raise WorkspaceError(
+            f"{parent_id} is a notion-crm dashboard, not the page it was built under.",
+            hint="Give --parent the page that holds the dashboard.",
+        )
     return normalize_id(str(page["id"]))
+
+
+def _is_crm_dashboard(gateway: NotionGateway, page: Json) -> bool:
+    """Whether a page holds the CRM's marked databases itself."""
+    for child in gateway.list_block_children(str(page["id"])):
+        if child.get("type") != "child_database" or blocks.is_trashed(child):
+            continue
+        try:
+            database = gateway.retrieve_database(str(child["id"]))
+        except AccessError:
+            continue
+        if marker_key(database_description(database)) is not None:
+            return True
+    return False
 
 
 def _is_database(gateway: NotionGateway, some_id: str) -> bool:
@@ -241,9 +262,11 @@ def _read_database(
     except AccessError:
         seen.unreachable.append(database_id)
         return None
-    if blocks.is_trashed(database):
-        return None
     key = marker_key(database_description(database))
+    if blocks.is_trashed(database):
+        if key is not None:
+            seen.trashed.append(key)
+        return None
     sources = database_data_sources(database)
     if key is None or not sources:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from notion_crm.errors import WorkspaceError
 from notion_crm.notion.gateway import GatewayConfig, NotionGateway
 from notion_crm.provision.apply import Provisioner
 from notion_crm.provision.doctor import Finding, diagnose
+from notion_crm.store.state import StateStore
 from tests.world import World
 
 
@@ -228,3 +230,40 @@ def test_f28_a_view_that_lost_its_filter_is_reported(world: World) -> None:
 
     dropped = [w for w in result.warnings if "filter was dropped" in w]
     assert len(dropped) == 4  # open deals, launched, archive, follow-ups
+
+
+def test_a_trashed_database_is_reported_and_never_rebuilt(world: World) -> None:
+    world.provision("en")
+    interactions = world.binding.database("interactions").database_id
+    world.person.databases.update(interactions, in_trash=True)
+
+    assert errors(world) == ["Database Interactions is in Notion's trash."]
+    with pytest.raises(WorkspaceError, match="trash"):
+        world.provision("en")
+
+
+def test_another_parent_on_the_same_store_is_refused(world: World) -> None:
+    world.provision("en")
+    other = world.person.pages.create(
+        parent={"type": "page_id", "page_id": world.emulator.root_page_id},
+        properties={"title": {"title": [{"text": {"content": "Elsewhere"}}]}},
+    )
+    provisioner = Provisioner(world.gateway, world.store, world.schema, "en")
+
+    with pytest.raises(WorkspaceError, match="not under"):
+        provisioner.run(str(other["id"]))
+
+
+def test_the_dashboard_itself_is_refused_as_a_parent(tmp_path: Path) -> None:
+    first = World(tmp_path / "first")
+    try:
+        first.provision("en")
+        dashboard = first.binding.dashboard_page_id
+        assert dashboard is not None
+        first.store.close()
+        first.store = StateStore(tmp_path / "second.db")
+        provisioner = Provisioner(first.gateway, first.store, first.schema, "en")
+        with pytest.raises(WorkspaceError, match="is a notion-crm dashboard"):
+            provisioner.run(dashboard)
+    finally:
+        first.close()
