@@ -165,6 +165,11 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not UTF-8 text.",
+            hint="Save it as UTF-8 (config.example.toml shows the format).",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}.",

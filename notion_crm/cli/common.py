@@ -75,6 +75,10 @@ def reported_errors(as_json: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         raise SystemExit(130) from None
+    except BrokenPipeError:
+        # The reader of stdout went away (`notion-crm status | head`): not an error.
+        _silence_stdout()
+        raise SystemExit(0) from None
     except (click.exceptions.ClickException, click.exceptions.Exit):
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
@@ -90,8 +94,16 @@ def reported_errors(as_json: bool = False) -> Iterator[None]:
 
 HINT_BUG = (
     "This is a bug in notion-crm; the state store keeps only complete saves. Run "
-    "the command again with -v and report the traceback it prints."
+    "it again as `notion-crm -v <command> …` and report the traceback it prints."
 )
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _print_error(message: str) -> None:

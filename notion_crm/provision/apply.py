@@ -84,18 +84,6 @@ class Provisioner:
     def plan(self, parent_id: str) -> Plan:
         """Observe the workspace and plan; sends no write."""
         binding = self.store.binding() if self.store else None
-        if (
-            binding
-            and binding.dashboard_page_id
-            and binding.parent_page_id
-            and binding.parent_page_id != parent_id
-        ):
-            raise WorkspaceError(
-                f"This state store holds the CRM built under page "
-                f"{binding.parent_page_id}, not under {parent_id}.",
-                hint="Drop --parent to work on that CRM, or give this CRM its own "
-                "state store ([state] path) to build another one.",
-            )
         if binding and binding.locale != self.locale and binding.dashboard_page_id:
             raise WorkspaceError(
                 f"This CRM was built in '{binding.locale}', not '{self.locale}'.",
@@ -103,6 +91,19 @@ class Provisioner:
                 "state store and parent page for a second CRM.",
             )
         self._seen = observe(self.gateway, self.schema, binding, parent_id, self.locale)
+        if (
+            binding
+            and binding.dashboard_page_id
+            and binding.parent_page_id
+            and binding.parent_page_id != self._seen.parent_id
+        ):
+            raise WorkspaceError(
+                f"This state store holds the CRM built under page "
+                f"{binding.parent_page_id}, not under {self._seen.parent_id}.",
+                hint="Drop --parent to work on that CRM, or give this CRM its own "
+                "state store ([state] path) to build another one.",
+            )
+
         self._infos = {k: d.info for k, d in self._seen.databases.items()}
         if self._seen.trashed:
             raise WorkspaceError(

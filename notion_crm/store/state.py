@@ -93,7 +93,14 @@ class StateStore:
         self._conn = connect(path, readonly=readonly)
         if readonly:
             migrations.pending(self._conn)
+            if migrations.version(self._conn) == 0:
+                raise StateError(
+                    f"{path} is not a notion-crm state store (it is empty).",
+                    hint="Run `notion-crm provision --parent PAGE` first, or point "
+                    "[state] path at the store provisioning wrote.",
+                )
         else:
+            _refuse_foreign(self._conn, path)
             migrations.apply(self._conn, path)
 
     def close(self) -> None:
@@ -307,6 +314,21 @@ class StateStore:
             conn.execute("DELETE FROM pages")
             conn.execute("DELETE FROM cursors")
             conn.execute("DELETE FROM published")
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A new store is an empty file; an unversioned one with tables is someone else's."""
+    if migrations.version(conn) != 0:
+        return
+    tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    ).fetchone()[0]
+    if tables:
+        raise StateError(
+            f"{path} is an SQLite database of another application.",
+            hint="Point [state] path at a file of its own (the default is "
+            ".notion-crm/state.db); notion-crm never writes into another database.",
+        )
 
 
 def dump_json(value: object) -> str:
