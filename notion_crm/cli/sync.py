@@ -99,7 +99,7 @@ def _show_cycle(report: CycleReport, as_json: bool) -> None:
         emit_json(report.as_json())
         return
     verb = "would write" if report.dry_run else "wrote"
-    written = len(report.changes) if report.dry_run else report.pages_written
+    written = report.pages_written
     click.echo(
         f"Read {report.pages_read} pages, {verb} {written} "
         f"pages and {report.blocks_written} blocks in {report.duration_s:.1f}s "

@@ -483,18 +483,25 @@ class Provisioner:
     def _do_restore_callouts(
         self, binding: Binding, action: Action, result: ProvisionResult
     ) -> None:
-        dashboard = binding.dashboard_page_id or ""
-        anchor = (
-            self._seen.dashboard.kpi_anchor_id
-            if self._seen and self._seen.dashboard
-            else None
-        )
-        content = [
-            layout.callout_block(self.schema, k, self.locale) for k in action.keys
-        ]
-        created = self.gateway.append_block_children(dashboard, content, after=anchor)
-        for key, block in zip(action.keys, created, strict=False):
-            binding.callouts[key] = normalize_id(str(block["id"]))
+        """Put deleted callouts back in their column of the grid, else after it."""
+        seen = self._seen.dashboard if self._seen else None
+        columns = seen.kpi_columns if seen else []
+        order = [k.key for k in self.schema.rules.kpis]
+        for key in action.keys:
+            block = layout.callout_block(self.schema, key, self.locale)
+            index = order.index(key) % layout.KPI_COLUMNS
+            if index < len(columns):
+                column = order[index :: layout.KPI_COLUMNS]
+                earlier = [
+                    k for k in column[: column.index(key)] if k in binding.callouts
+                ]
+                after = binding.callouts[earlier[-1]] if earlier else None
+                target = columns[index]
+            else:
+                after = seen.kpi_anchor_id if seen else None
+                target = binding.dashboard_page_id or ""
+            created = self.gateway.append_block_children(target, [block], after=after)
+            binding.callouts[key] = normalize_id(str(created[0]["id"]))
         if self.store is not None:
             self.store.forget_published(list(action.keys))
 

@@ -26,6 +26,9 @@ MARKER_PREFIX = "notion-crm:"
 
 PENDING_FIGURE = "—"
 
+KPI_COLUMNS = 3
+"""The dashboard shows its callouts in this many columns, filled in reading order."""
+
 
 def marker(key: str) -> str:
     return f"{MARKER_PREFIX}{key}"
@@ -109,7 +112,7 @@ def dashboard_blocks(schema: Schema, binding: Binding, locale: Locale) -> list[J
         for k in ("companies", "contacts", "opportunities", "interactions")
     ]
     keys = [k.key for k in schema.rules.kpis]
-    thirds = [keys[i::3] for i in range(3)]
+    thirds = [keys[i::KPI_COLUMNS] for i in range(KPI_COLUMNS)]
     kpi_columns = [[callout_block(schema, k, locale) for k in col] for col in thirds]
     return [
         blocks.heading(dash.links_heading(locale)),

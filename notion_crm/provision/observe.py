@@ -60,6 +60,8 @@ class ObservedDashboard:
     has_layout: bool = False
     last_block_id: str | None = None
     kpi_anchor_id: str | None = None
+    kpi_columns: list[str] = field(default_factory=list)
+    """Block ids of the columns holding the callouts, left to right."""
 
 
 @dataclass(slots=True)
@@ -213,21 +215,41 @@ def read_dashboard(
         elif kind == "callout":
             _note_callout(found, block, labels)
         elif kind == "column_list":
-            found.kpi_anchor_id = normalize_id(str(block["id"]))
-            for column in gateway.list_block_children(str(block["id"])):
-                for inner in gateway.list_block_children(str(column["id"])):
-                    if inner.get("type") == "callout" and not blocks.is_trashed(inner):
-                        _note_callout(found, inner, labels)
+            _read_columns(gateway, found, block, labels)
     return found
+
+
+def _read_columns(
+    gateway: NotionGateway,
+    found: ObservedDashboard,
+    block: Json,
+    labels: dict[str, str],
+) -> None:
+    """Callouts inside a column list; the first such list is the KPI grid."""
+    columns = [
+        c
+        for c in gateway.list_block_children(str(block["id"]))
+        if not blocks.is_trashed(c)
+    ]
+    holds_kpis = False
+    for column in columns:
+        for inner in gateway.list_block_children(str(column["id"])):
+            if inner.get("type") == "callout" and not blocks.is_trashed(inner):
+                holds_kpis |= _note_callout(found, inner, labels)
+    if holds_kpis and not found.kpi_columns:
+        found.kpi_anchor_id = normalize_id(str(block["id"]))
+        found.kpi_columns = [normalize_id(str(c["id"])) for c in columns]
 
 
 def _note_callout(
     found: ObservedDashboard, block: Json, labels: dict[str, str]
-) -> None:
+) -> bool:
     label = nfc(blocks.block_text(block).split("\n", 1)[0])
     key = labels.get(label)
     if key and key not in found.callouts:
         found.callouts[key] = normalize_id(str(block["id"]))
+        return True
+    return False
 
 
 def find_databases(

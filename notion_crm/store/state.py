@@ -317,7 +317,7 @@ class StateStore:
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
-    """A new store is an empty file; an unversioned one with tables is someone else's."""
+    """A new store is empty; an unversioned file with tables belongs to another app."""
     if migrations.version(conn) != 0:
         return
     tables = conn.execute(

@@ -478,6 +478,7 @@ class SyncEngine:
             if dry_run:
                 for write in writes:
                     state.report.changes.extend(self._named_changes(state, write))
+                state.report.pages_written = len(writes)
                 break
             if not self._write_round(state, writes, pending):
                 break
@@ -643,9 +644,12 @@ class SyncEngine:
             dashboard.read_callouts(self.gateway, state.binding) if state.full else None
         )
         todo = dashboard.texts_to_write(texts, published, actual)
-        if dry_run or not todo:
+        if not todo:
             return
         figure_moved = any(published.get(key) != text for key, text in texts.items())
+        if dry_run:
+            state.report.blocks_written = len(todo) + int(figure_moved)
+            return
         as_of = (
             dashboard.as_of_text(
                 self.schema.workspace.dashboard.as_of(locale),

@@ -45,7 +45,11 @@ class Transition:
 
 @dataclass(slots=True)
 class CycleReport:
-    """Counters and findings of one cycle; ``as_json`` is the ``--json`` output."""
+    """Counters and findings of one cycle; ``as_json`` is the ``--json`` output.
+
+    In a dry run, ``pages_written`` and ``blocks_written`` count the writes the
+    cycle would have sent.
+    """
 
     full: bool = False
     dry_run: bool = False

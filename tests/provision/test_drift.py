@@ -103,9 +103,17 @@ def test_a_deleted_view_and_callout_are_recreated(world: World) -> None:
     assert any("signed_revenue" in w for w in warnings)
     world.provision("en")
 
-    assert world.binding.callouts["signed_revenue"] != old_callout
+    restored = world.binding.callouts["signed_revenue"]
+    assert restored != old_callout
     assert world.binding.database("opportunities").views["pipeline"] != pipeline
     assert findings(world) == []
+    # Back in its column of the grid (the second: Active opportunities, Conversion
+    # rate, Signed revenue), in its place, under Conversion rate.
+    block = world.person.blocks.retrieve(restored)
+    column = block["parent"]["block_id"]
+    inside = world.person.blocks.children.list(column)["results"]
+    labels = [b["callout"]["rich_text"][0]["plain_text"].split("\n")[0] for b in inside]
+    assert labels == ["Active opportunities", "Conversion rate", "Signed revenue"]
 
 
 def test_what_a_person_added_is_never_removed(world: World) -> None:

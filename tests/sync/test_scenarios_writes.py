@@ -148,6 +148,11 @@ def test_dry_run_reads_and_writes_nothing(crm: World) -> None:
     assert crm.store.transitions() == []
     real = crm.cycle()
     assert real.pages_written == 2
+    # What the dry run announced is what the real cycle then wrote.
+    assert (report.pages_written, report.blocks_written) == (
+        real.pages_written,
+        real.blocks_written,
+    )
     assert crm.value(company, "companies", "potential_revenue") == 250
 
 
