@@ -104,6 +104,7 @@ class Daemon:
         try:
             outcome.report = self.engine.cycle(full=outcome.full)
             self.auth_failures = 0
+            _log_cycle(outcome.report)
             if outcome.full:
                 self.last_full = now
         except AuthError as exc:
@@ -184,3 +185,18 @@ class Daemon:
         # cycle: it only asks the scheduler to stop, and the cycle runs to its end.
         logger.info("signal %s received: finishing the current cycle", signum)
         self.stop()
+
+
+def _log_cycle(report: CycleReport) -> None:
+    """One INFO line per cycle, so the journal shows the daemon at work."""
+    logger.info(
+        "%s cycle: %d pages read, %d pages and %d blocks written, %d requests, "
+        "%d stage changes, %.1fs",
+        "full" if report.full else "incremental",
+        report.pages_read,
+        report.pages_written,
+        report.blocks_written,
+        sum(report.requests.values()),
+        len(report.transitions),
+        report.duration_s,
+    )

@@ -192,16 +192,16 @@ def status(config_path: Path | None, as_json: bool) -> None:
             )
             return
         click.echo(
-            "Last cycles:"
+            "Last runs (times in UTC):"
             if runs
             else "No cycle has run yet: try notion-crm sync --once."
         )
         for r in runs:
-            outcome = (
-                f"error: {r.error}"
-                if r.error
-                else f"{r.requests} requests, {r.pages_written} pages written"
-            )
+            outcome = f"{r.requests} requests"
+            if r.pages_written is not None:
+                outcome += f", {r.pages_written} pages written"
+            if r.error:
+                outcome = f"error: {r.error}"
             duration = f"{r.duration_s:.1f}s" if r.duration_s is not None else "-"
             click.echo(
                 f"  {r.started:%Y-%m-%d %H:%M:%S} {r.kind:<11} {duration:>7}  {outcome}"
@@ -237,10 +237,12 @@ def history(opportunity: str, config_path: Path | None, as_json: bool) -> None:
             return
         if not rows:
             click.echo("No stage change recorded for this opportunity yet.")
+        else:
+            click.echo(f"Entered ({settings.crm.timezone})  stage, time spent in it")
         for row in rows:
+            entered = row.entered.astimezone(settings.crm.zone)
             click.echo(
-                f"  {row.entered:%Y-%m-%d %H:%M}  "
-                f"{row.stage_name:<24} {row.duration_text}"
+                f"  {entered:%Y-%m-%d %H:%M}  {row.stage_name:<24} {row.duration_text}"
             )
 
 

@@ -67,7 +67,13 @@ def bind_database(
         if nfc(found.name) != nfc(schema_name):
             findings.renamed.append((key, schema_name, found.name))
         if before is not None and nfc(found.name) != nfc(before.name):
-            logger.info("%s.%s is now called %r in Notion", spec.key, key, found.name)
+            logger.info(
+                "%s.%s renamed in Notion from %r to %r",
+                spec.key,
+                key,
+                before.name,
+                found.name,
+            )
         bound[key] = PropertyBinding(
             id=found.id,
             name=found.name,

@@ -412,8 +412,6 @@ class SyncEngine:
                 "ignores it. Change its type back in Notion, or run `notion-crm "
                 "doctor`."
             )
-        for key, old, new in findings.renamed:
-            logger.info("%s.%s renamed in Notion from %r to %r", db, key, old, new)
         for warning in warnings:
             logger.warning("%s", warning)
         state.report.warnings.extend(warnings)
