@@ -157,12 +157,22 @@ def render(results: list[SizeResult], options: Options, *, elapsed_s: float) -> 
             startup=startup,
         ),
     ]
+    skipped = [
+        name
+        for name, ran in (
+            ("baseline", options.baseline),
+            ("first-ever run", options.first_ever),
+        )
+        if not ran
+    ]
+    if skipped:
+        lines.append(f"Skipped in this run: {', '.join(skipped)}.\n")
     for r in results:
         if r.size in options.unlimited_sizes:
             lines.append(
-                f"Size {r.size} ran its scenarios with the rate limit off (and no "
-                "latency), so its times say nothing of Notion's limit; its request "
-                "counts stand.\n"
+                f"Size {r.size} ran its scenarios with the rate limit off (no "
+                "latency, no pacing, in-process emulator), so its times say nothing "
+                "of Notion's limit; its request counts, CPU and memory stand.\n"
             )
         lines += _size(r)
     return "\n".join(lines) + "\n"

@@ -15,11 +15,13 @@ emulator's ``/_emulator/stats``, reset before each measurement.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -225,6 +227,22 @@ def data_copy(source: Path, files: Files, name: str) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _emulator(data: Path, rate: float, latency: int, log: Path) -> Iterator[Emulated]:
+    """``emulator serve --data`` at the limit; with it off, the non-saving copy.
+
+    Without the rate limit nothing hides the time ``serve`` spends saving the whole
+    data file after each write (about 1 s per write at L), so the rate-off runs use
+    :class:`InProcessEmulator` over loopback HTTP instead.
+    """
+    if rate == 0:
+        with InProcessEmulator(data) as emu:
+            yield emu
+        return
+    with EmulatorProcess(data, rate_limit=rate, latency_ms=latency, log=log) as served:
+        yield served
+
+
 def main_sequence(
     files: Files,
     data: Dataset,
@@ -238,9 +256,7 @@ def main_sequence(
     cli = fresh_run(files, "main")
     log = EditLog()
     live = data_copy(files.computed, files, "live.json")
-    with EmulatorProcess(
-        live, rate_limit=rate, latency_ms=latency, log=files.root / "emulator.log"
-    ) as emu:
+    with _emulator(live, rate, latency, files.root / "emulator.log") as emu:
         set_clock(emu, cli.now)
         cli.write_config(emu.base_url, pace_rps=rate)
 

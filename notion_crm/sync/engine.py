@@ -465,11 +465,13 @@ class SyncEngine:
                 return False
             return state.full or (page_id, key) not in pending
 
+        learned = True
         for _round in range(MAX_WRITE_ROUNDS):
-            snapshot = _snapshot(state.mirror)
-            computed = compute(
-                snapshot, rules, today=state.today, last_stage_change=last_changes
-            )
+            if learned:
+                snapshot = _snapshot(state.mirror)
+                computed = compute(
+                    snapshot, rules, today=state.today, last_stage_change=last_changes
+                )
             writes = plan_writes(
                 state.mirror, computed, state.stamps, writable=writable
             )
@@ -478,15 +480,21 @@ class SyncEngine:
                     state.report.changes.extend(self._named_changes(state, write))
                 state.report.pages_written = len(writes)
                 break
-            if not self._write_round(state, writes, pending):
+            due, learned = self._write_round(state, writes, pending)
+            if not due:
                 break
         kpis = compute_kpis(snapshot, computed, rules, self.schema.rules.kpis)
         self._publish(state, kpis, dry_run=dry_run)
 
     def _write_round(
         self, state: _Cycle, writes: list[PageWrite], pending: set[tuple[str, str]]
-    ) -> bool:
-        """Send one round of writes; True when another round is due."""
+    ) -> tuple[bool, bool]:
+        """Send one round of writes.
+
+        Returns whether another round is due, and whether this one learnt
+        something (a page trashed, a conflict re-read) that calls for computing
+        the figures again; otherwise the next round reuses them.
+        """
         fresh = [w for w in writes if w.page_id not in state.written]
         for write in writes:
             if write.page_id in state.written:
@@ -494,9 +502,9 @@ class SyncEngine:
         first = [w for w in fresh if w.db != "companies"]
         batch = first or fresh
         if not batch:
-            return False
-        again = self._apply(state, batch, pending)
-        return again or len(batch) < len(fresh)
+            return False, False
+        learned = self._apply(state, batch, pending)
+        return learned or len(batch) < len(fresh), learned
 
     def _retry_pending_stamps(
         self, state: _Cycle, pending: set[tuple[str, str]]

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from notion_crm.errors import AccessError
+from notion_crm.errors import AccessError, InvalidRequestError
 from notion_crm.notion import properties as P
 from notion_crm.notion.gateway import NotionGateway, QueryResult
 from notion_crm.provision.binder import nfc
@@ -172,9 +172,23 @@ def read_source(
     whole = full or not cursor.cold_done or cursor.since is None
     query_filter = None if whole or cursor.since is None else poll_filter(cursor.since)
     decoder = PageDecoder(db, binding, zone, stamp_keys)
-    result = gateway.query_data_source(
-        binding.data_source_id, filter=query_filter, shrink=decoder.shrink
-    )
+    wanted = [prop.id for prop in binding.properties.values()]
+    try:
+        result = gateway.query_data_source(
+            binding.data_source_id,
+            filter=query_filter,
+            filter_properties=wanted,
+            shrink=decoder.shrink,
+        )
+    except InvalidRequestError as exc:
+        # Only the properties the engine reads are asked for. Should Notion refuse
+        # one of them (deleted meanwhile), read everything: the pages then show
+        # the drift, and the schema is read again.
+        logger.info("%s: query with its properties refused (%s)", db, exc.message)
+        decoder = PageDecoder(db, binding, zone, stamp_keys)
+        result = gateway.query_data_source(
+            binding.data_source_id, filter=query_filter, shrink=decoder.shrink
+        )
     logger.debug(
         "%s: %d pages read (%s)", db, len(result.results), "all" if whole else "changes"
     )
@@ -200,9 +214,10 @@ def drift_seen(
 ) -> str | None:
     """Why the pages a query returned show a schema other than the binding's.
 
-    Every page of a query carries every property, so the first page tells which
-    property ids exist and what they are called now; option ids are checked on
-    every record. None when nothing differs (then no schema is read).
+    Every page of a query carries every property the query asked for, so the first
+    page tells which of them still exist and what they are called now; option ids
+    are checked on every record. None when nothing differs (then no schema is
+    read).
     """
     if seen is None:
         return None
