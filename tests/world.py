@@ -72,9 +72,11 @@ class HookedTransport(httpx.BaseTransport):
         self.inner = inner
         self.hooks: list[Hook] = []
         self.sent: list[tuple[str, str, Any]] = []
+        self.requests: list[httpx.Request] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
+        self.requests.append(request)
         self.sent.append(
             (request.method, request.url.path, json.loads(body) if body else None)
         )
@@ -188,6 +190,7 @@ class World:
         """Zero the emulator's stats and forget the recorded requests."""
         self.emulator.reset_stats()
         self.hooked.sent.clear()
+        self.hooked.requests.clear()
 
     def patches(self) -> list[tuple[str, Any]]:
         """(path, body) of each PATCH the integration sent since the last reset."""
