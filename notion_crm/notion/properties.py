@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ def normalize_id(value: str) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
+@lru_cache(maxsize=4096)
 def property_key(prop_id: str) -> str:
     """A property id as Notion's responses encode it, decoded once."""
     return unquote(prop_id)

@@ -85,6 +85,8 @@ class _Cycle:
     full: bool
     report: CycleReport
     read_ids: set[str] = field(default_factory=set)
+    whole: set[str] = field(default_factory=set)
+    """Data sources read completely this cycle."""
     changed: dict[str, tuple[str, Record, str | None]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     transitions: list[StoredTransition] = field(default_factory=list)
@@ -175,6 +177,7 @@ class SyncEngine:
             stamp_keys=self._stamp_keys,
         )
         self._check_drift(state, reads.sources, cursors)
+        state.whole = {db for db, src in reads.sources.items() if src.complete_read}
         for db, source in reads.sources.items():
             cold = not cursors.get(db, Cursor(None, False)).cold_done
             self._absorb(state, db, source.pages, stamp=not cold)
@@ -222,9 +225,17 @@ class SyncEngine:
     def _complete_relations(
         self, state: _Cycle, db: str, record: Record, incomplete: tuple[str, ...]
     ) -> None:
-        """Read past the 25-item cut where the engine needs the whole list."""
+        """Read past the 25-item cut where the engine needs the whole list.
+
+        Small sides are always read whole: the figures come from them. A many side
+        serves only to notice relation edits made from it, so it is not read when
+        the data source of its pair is read completely in the same cycle (a cold
+        start, a full reconcile): those pages' small sides tell everything.
+        """
+        spec = self.schema.workspace.database(db)
         for key in incomplete:
-            if key in SMALL_SIDES.get(db, ()) or not state.full:
+            small = key in SMALL_SIDES.get(db, ())
+            if small or spec.properties[key].target not in state.whole:
                 prop_id = state.binding.database(db).property_id(key)
                 if prop_id is None:
                     continue
