@@ -32,7 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes S,M
 
 bench-large: $(STAMP)
-	$(BIN)/python -m benchmarks.run --sizes L --results benchmarks/RESULTS-L.md
+	$(BIN)/python -m benchmarks.run --sizes L --unlimited-sizes L --timing-sizes "" \
+		--skip baseline,first-ever --results benchmarks/RESULTS-L.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
