@@ -77,12 +77,12 @@ def texts_to_write(
     actual: Mapping[str, str] | None,
 ) -> dict[str, str]:
     """Callout texts that differ from what was published (or, if read, shown)."""
-    todo: dict[str, str] = {}
+    due: dict[str, str] = {}
     for key, text in wanted.items():
         seen = actual.get(key) if actual is not None else published.get(key)
         if seen != text:
-            todo[key] = text
-    return todo
+            due[key] = text
+    return due
 
 
 def read_callouts(gateway: NotionGateway, binding: Binding) -> dict[str, str]:
@@ -100,7 +100,7 @@ def read_callouts(gateway: NotionGateway, binding: Binding) -> dict[str, str]:
 
 
 def write_callouts(
-    gateway: NotionGateway, binding: Binding, todo: Mapping[str, str], as_of: str | None
+    gateway: NotionGateway, binding: Binding, due: Mapping[str, str], as_of: str | None
 ) -> DashboardOutcome:
     """Update callouts in place, then the "figures as of" line."""
     outcome = DashboardOutcome()
@@ -122,9 +122,9 @@ def write_callouts(
             return key, False
         return key, True
 
-    for key, ok in gateway.map(update, list(todo.items())):
+    for key, ok in gateway.map(update, list(due.items())):
         if ok:
-            outcome.written[key] = todo[key]
+            outcome.written[key] = due[key]
         else:
             outcome.missing.append(key)
     if outcome.written and as_of is not None and binding.as_of_block_id:

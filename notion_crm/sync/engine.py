@@ -660,12 +660,12 @@ class SyncEngine:
         actual = (
             dashboard.read_callouts(self.gateway, state.binding) if state.full else None
         )
-        todo = dashboard.texts_to_write(texts, published, actual)
-        if not todo:
+        due = dashboard.texts_to_write(texts, published, actual)
+        if not due:
             return
         figure_moved = any(published.get(key) != text for key, text in texts.items())
         if dry_run:
-            state.report.blocks_written = len(todo) + int(figure_moved)
+            state.report.blocks_written = len(due) + int(figure_moved)
             return
         as_of = (
             dashboard.as_of_text(
@@ -677,7 +677,7 @@ class SyncEngine:
             if figure_moved
             else None
         )
-        outcome = dashboard.write_callouts(self.gateway, state.binding, todo, as_of)
+        outcome = dashboard.write_callouts(self.gateway, state.binding, due, as_of)
         state.report.blocks_written = len(outcome.written)
         state.published = outcome.written
 
