@@ -1,4 +1,4 @@
-"""The token never leaks: a realistic run of commands, then a grep of everything it left.
+"""The token never leaks: a realistic run, then a grep of everything it left.
 
 Provision, sync, status, doctor and history run as real processes with ``-v``
 (debug logging) against ``notion-crm emulator serve`` on 127.0.0.1, through a 429,
