@@ -20,19 +20,6 @@ from rich.text import Text
 from notion_crm.schema.model import Locale
 from notion_crm.sync.report import Change, Transition
 
-KPI_ORDER = (
-    "prospects",
-    "active_opportunities",
-    "quotes_in_discussion",
-    "pending_pipeline",
-    "conversion_rate",
-    "projects_running",
-    "projects_completed",
-    "signed_revenue",
-    "follow_ups_due",
-)
-"""The dashboard's reading order, three by three (that of ``rules.toml``)."""
-
 MAX_CHANGE_ROWS = 12
 """Rows of the changes table; a first cycle changes far more, and says how many."""
 
@@ -95,7 +82,8 @@ def render_dashboard(
     """Show one cycle: the nine KPIs, what the engine wrote, transitions, requests.
 
     Args:
-        kpi_texts: KPI key -> the callout text, ``"Label\\nvalue"``.
+        kpi_texts: KPI key -> the callout text, ``"Label\\nvalue"``, in reading order
+            (the engine gives them in the order of ``rules.toml``).
         step_title: the story step this cycle follows, if any.
         previous_kpi_texts: the figures of the cycle before; those that moved are
             shown as ``before → after``, highlighted.
@@ -160,11 +148,6 @@ def _split(callout: str) -> tuple[str, str]:
     return label.strip(), value.strip()
 
 
-def _ordered_keys(kpi_texts: Mapping[str, str]) -> list[str]:
-    known = [key for key in KPI_ORDER if key in kpi_texts]
-    return known + [key for key in kpi_texts if key not in KPI_ORDER]
-
-
 def _kpi_cell(callout: str, previous: str | None) -> Text:
     label, value = _split(callout)
     cell = Text(label, style="dim")
@@ -184,9 +167,7 @@ def _kpi_grid(kpi_texts: Mapping[str, str], previous: Mapping[str, str]) -> Tabl
     for _ in range(3):
         grid.add_column(justify="center", ratio=1, overflow="fold")
 
-    cells = [
-        _kpi_cell(kpi_texts[key], previous.get(key)) for key in _ordered_keys(kpi_texts)
-    ]
+    cells = [_kpi_cell(kpi_texts[key], previous.get(key)) for key in kpi_texts]
     for start in range(0, len(cells), 3):
         row = cells[start : start + 3]
         grid.add_row(*row, *([Text("")] * (3 - len(row))))
