@@ -16,7 +16,11 @@ from typing import Any
 
 from notion_crm.errors import ServerError, WorkspaceError
 from notion_crm.notion import blocks
-from notion_crm.notion.datasource import DataSourceInfo, read_data_source
+from notion_crm.notion.datasource import (
+    DataSourceInfo,
+    database_description,
+    read_data_source,
+)
 from notion_crm.notion.gateway import NotionGateway
 from notion_crm.notion.properties import normalize_id
 from notion_crm.provision import layout
@@ -194,11 +198,7 @@ class Provisioner:
                 if child.get("type") != "child_database" or blocks.is_trashed(child):
                     continue
                 database = self.gateway.retrieve_database(str(child["id"]))
-                description = "".join(
-                    str(t.get("plain_text", ""))
-                    for t in database.get("description") or []
-                )
-                if layout.marker_key(description) == key:
+                if layout.marker_key(database_description(database)) == key:
                     return database
             return None
 
